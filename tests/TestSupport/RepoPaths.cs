@@ -17,6 +17,9 @@ public static class RepoPaths
 
     private static string FindRoot()
     {
+        string? recorded = typeof(RepoPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "LeNetHls.sln"))) return Path.GetFullPath(recorded);
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "LeNetHls.sln"))) return dir.FullName;
         throw new InvalidOperationException("LeNetHls.sln not found above " + AppContext.BaseDirectory);
