@@ -58,10 +58,14 @@ public static class Mnist
     {
         var (imagesName, labelsName) = FileNames(split);
         string imagesPath = Locate(dir, imagesName), labelsPath = Locate(dir, labelsName);
-        var (images, count, rows, cols) = ReadImages(imagesPath, ReadVerified(imagesPath, imagesName));
-        var labels = ReadLabels(labelsPath, ReadVerified(labelsPath, labelsName));
+        byte[] imageBytes = ReadMaybeGzip(imagesPath), labelBytes = ReadMaybeGzip(labelsPath);
+        // Structure first, then the checksum: a truncated or mismatched file gets the more precise error.
+        var (images, count, rows, cols) = ReadImages(imagesPath, imageBytes);
+        var labels = ReadLabels(labelsPath, labelBytes);
         if (labels.Length != count)
             throw LeNetHlsException.InFile(labelsPath, $"{labels.Length} labels but {imagesPath} has {count} images");
+        VerifyMd5(imagesPath, imagesName, imageBytes);
+        VerifyMd5(labelsPath, labelsName, labelBytes);
         return new MnistSet(images, labels, rows, cols);
     }
 
@@ -102,16 +106,12 @@ public static class Mnist
         return labels;
     }
 
-    /// <summary>Reads a file, gunzipping it when it is gzip, and checks the MD5 of known MNIST files.</summary>
-    public static byte[] ReadVerified(string path, string knownName)
+    /// <summary>The original MNIST files are known by name: any other content under that name is damage.</summary>
+    public static void VerifyMd5(string path, string knownName, byte[] data)
     {
-        var data = ReadMaybeGzip(path);
-        if (KnownMd5.TryGetValue(knownName, out var md5))
-        {
-            string actual = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
-            if (actual != md5) throw LeNetHlsException.InFile(path, $"MD5 {actual} does not match the original {knownName} ({md5}); the file is damaged or not MNIST");
-        }
-        return data;
+        if (!KnownMd5.TryGetValue(knownName, out var md5)) return;
+        string actual = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
+        if (actual != md5) throw LeNetHlsException.InFile(path, $"MD5 {actual} does not match the original {knownName} ({md5}); the file is damaged or not MNIST");
     }
 
     public static byte[] ReadMaybeGzip(string path)
