@@ -8,6 +8,7 @@ command -v make >/dev/null      || missing+=(make)
 command -v verilator >/dev/null || missing+=(verilator)
 command -v yosys >/dev/null     || missing+=(yosys)
 command -v npm >/dev/null       || missing+=(npm)
+command -v chromium >/dev/null  || missing+=(chromium)   # the report test renders report.html headless
 if ! command -v dotnet >/dev/null; then
   echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from your distribution or Microsoft's packages" >&2
   exit 1

@@ -3,8 +3,14 @@ using LeNetHls.Cli.Commands;
 
 namespace LeNetHls.Cli;
 
+/// <summary>Every lenet-hls subcommand, in the order a user meets them.</summary>
 public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
-        DataCommands.Create();
+        DataCommands.Create()
+            .Concat(TrainCommands.Create())
+            .Concat(QuantizeCommands.Create())
+            .Concat(HlsCommands.Create())
+            .Concat(RtlCommands.Create())
+            .Concat(FlowCommands.Create());
 }

@@ -1,0 +1,99 @@
+using System.Globalization;
+using LeNetHls.Cli.Flow;
+using LeNetHls.Core.Data;
+using LeNetHls.Core.IO;
+using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer;
+using LeNetHls.RtlCodegen;
+
+namespace LeNetHls.Cli.Report;
+
+/// <summary>Collects the flow's results from its output folder into a ReportModel.</summary>
+public static class ReportBuilder
+{
+    public const int MaxMisclassifiedShown = 60;
+
+    public static ReportModel Build(string title, string modelPath, string qmodelPath, string sweepDir, string genDir,
+                                    MnistSet test, IReadOnlyList<(string, double, bool)> timings)
+    {
+        var q = QModelFile.Load(qmodelPath);
+        var floatModel = ModelFile.Load(modelPath);
+        var golden = Evaluation.RunGolden(q, test);
+        var floatPredictions = Evaluation.RunFloat(floatModel, test);
+        var confusion = new int[q.Classes, q.Classes];
+        var wrong = new List<Misclassified>();
+        for (int i = 0; i < test.Count; i++)
+        {
+            confusion[test.Labels[i], golden.Predictions[i]]++;
+            if (golden.Predictions[i] != test.Labels[i] && wrong.Count < MaxMisclassifiedShown)
+                wrong.Add(new Misclassified(i, test.Image(i).ToArray(), test.Labels[i], golden.Predictions[i]));
+        }
+        var verification = new List<VerificationRow>();
+        PerformanceSummary? performance = null;
+        foreach (var backend in new[] { "csim", "cosim" })
+        {
+            if (VerificationResult.TryLoad(genDir, backend) is not { } r) continue;
+            verification.Add(new VerificationRow(backend == "csim" ? "HLS C simulation (g++)" : "RTL co-simulation (Verilator)",
+                                                 r.Images, r.Mismatches, r.FirstDivergence));
+            if (backend == "cosim" && r.InitiationInterval > 0)
+                performance = new PerformanceSummary(r.Multipliers, r.InitiationInterval, r.Latency, r.MacUtilization, 100);
+        }
+        return new ReportModel
+        {
+            Title = title,
+            QModelName = q.Name,
+            TestImages = test.Count,
+            FloatAccuracy = (double)Evaluation.CountCorrect(floatPredictions, test.Labels) / test.Count,
+            FixedAccuracy = (double)golden.Correct(test.Labels) / test.Count,
+            ChangedPredictions = Evaluation.CountChanged(floatPredictions, golden.Predictions),
+            Sweep = ReadSweep(Path.Combine(sweepDir, "accuracy.csv")),
+            AccuracySvg = ReadSvg(Path.Combine(sweepDir, "accuracy.svg")),
+            Layers = q.Layers.Select((l, i) => new LayerRow(
+                l.Name, l.Kind.ToString().ToLowerInvariant() + (l.Activation == Activation.None ? "" : "+" + l.Activation.ToString().ToLowerInvariant()),
+                l.OutShape.ToString(), l.Weights?.Format.ToString() ?? "-", l.Accumulator?.ToString() ?? "-", l.Output.ToString(),
+                l.Macs, golden.Saturations[i])).ToList(),
+            Verification = verification,
+            Performance = performance,
+            Resources = ReadResources(genDir),
+            Confusion = confusion,
+            Misclassified = wrong,
+            Timings = timings,
+        };
+    }
+
+    /// <summary>Rows of accuracy.csv (series,bits,…,fixed_accuracy,…) folded into one point per width.</summary>
+    public static List<SweepPoint> ReadSweep(string csvPath)
+    {
+        if (!File.Exists(csvPath)) return [];
+        var lines = File.ReadAllLines(csvPath);
+        var header = lines[0].Split(',');
+        int series = Array.IndexOf(header, "series"), bits = Array.IndexOf(header, "bits"), acc = Array.IndexOf(header, "fixed_accuracy");
+        if (series < 0 || bits < 0 || acc < 0) throw LeNetHlsException.InFile(csvPath, "missing series, bits or fixed_accuracy column");
+        var cells = lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > acc).ToList();
+        double Get(int b, string s) =>
+            cells.FirstOrDefault(c => c[bits] == b.ToString(CultureInfo.InvariantCulture) && c[series] == s) is { } c
+            && double.TryParse(c[acc], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v / 100 : double.NaN;
+        return cells.Select(c => int.Parse(c[bits], CultureInfo.InvariantCulture)).Distinct()
+            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"))).ToList();
+    }
+
+    private static string ReadSvg(string path)
+    {
+        if (!File.Exists(path)) return "";
+        string svg = File.ReadAllText(path);
+        int start = svg.IndexOf("<svg", StringComparison.Ordinal);
+        return start < 0 ? "" : svg[start..];
+    }
+
+    public static string ResourcesPath(string genDir) => Path.Combine(genDir, SynthEstimator.SynthFolder, SynthEstimator.ResultFile);
+
+    private static List<(string, string)> ReadResources(string genDir)
+    {
+        string path = ResourcesPath(genDir);
+        if (!File.Exists(path)) return [];
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateObject()
+            .Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && !p.Name.Contains("second", StringComparison.OrdinalIgnoreCase))
+            .Select(p => (p.Name, p.Value.ToString())).ToList();
+    }
+}

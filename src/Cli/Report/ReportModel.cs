@@ -1,0 +1,38 @@
+namespace LeNetHls.Cli.Report;
+
+/// <summary>Everything report.html shows, gathered from the flow's output folder.</summary>
+public sealed class ReportModel
+{
+    public required string Title { get; init; }
+    public required string QModelName { get; init; }
+    public DateTime Generated { get; init; } = DateTime.UtcNow;
+    public int TestImages { get; init; }
+    public double FloatAccuracy { get; init; }
+    public double FixedAccuracy { get; init; }
+    public int ChangedPredictions { get; init; }
+    public IReadOnlyList<SweepPoint> Sweep { get; init; } = [];
+    /// <summary>The sweep's accuracy.svg, inlined.</summary>
+    public string AccuracySvg { get; init; } = "";
+    public IReadOnlyList<LayerRow> Layers { get; init; } = [];
+    public IReadOnlyList<VerificationRow> Verification { get; init; } = [];
+    public PerformanceSummary? Performance { get; init; }
+    public IReadOnlyList<(string Resource, string Value)> Resources { get; init; } = [];
+    public required int[,] Confusion { get; init; }
+    public IReadOnlyList<Misclassified> Misclassified { get; init; } = [];
+    public IReadOnlyList<(string Stage, double Seconds, bool Skipped)> Timings { get; init; } = [];
+}
+
+/// <summary>Accuracy (0..1) at one width, quantizing weights only, activations only, or both.</summary>
+public sealed record SweepPoint(int Bits, double WeightsOnly, double ActivationsOnly, double Both);
+
+public sealed record LayerRow(string Name, string Kind, string Shape, string Weights, string Accumulator, string Output, long Macs, long Saturations);
+
+/// <summary>One backend compared with the golden model; FirstDivergence is empty when all matched.</summary>
+public sealed record VerificationRow(string Backend, int Images, int Mismatches, string FirstDivergence);
+
+public sealed record PerformanceSummary(int Multipliers, long InitiationInterval, long Latency, double MacUtilization, double ClockMhz)
+{
+    public double ImagesPerSecond => ClockMhz * 1e6 / InitiationInterval;
+}
+
+public sealed record Misclassified(int Index, byte[] Pixels, int Label, int Predicted);
