@@ -107,7 +107,7 @@ public static class MnistFetcher
 
     private static void FetchOverHttp(string dir, List<string> needed, Action<string> log)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         foreach (string name in needed)
         {
             Exception? last = null;

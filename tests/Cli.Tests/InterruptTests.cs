@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using LeNetHls.Core.IO;
+using LeNetHls.Core.Model;
+using LeNetHls.TestSupport;
+
+namespace LeNetHls.Cli.Tests;
+
+/// <summary>Ctrl-C never corrupts what is on disk, and a rerun picks up where the run stopped.</summary>
+[Trait("Category", "Integration")]
+public class InterruptTests
+{
+    private static void SendCtrlC(Process p) => Process.Start("kill", ["-INT", p.Id.ToString()])!.WaitForExit();
+
+    private static void WaitFor(Func<bool> condition, Process p, int seconds)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.False(p.HasExited, "process ended before the condition held");
+            Assert.True(watch.Elapsed.TotalSeconds < seconds, "timed out waiting");
+            Thread.Sleep(100);
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_c_during_training_keeps_a_loadable_model_and_resume_finishes_the_run()
+    {
+        string basePath = Path.Combine(RepoPaths.NewTempDir(), "net");
+        var psi = CliProcess.StartInfo(["train", "--epochs", "3", "--out", basePath, "--data", RepoPaths.MnistDir]);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
+        WaitFor(() => File.Exists(basePath + ".ckpt"), p, 240);
+        SendCtrlC(p);
+        Assert.True(p.WaitForExit(120_000));
+        Assert.DoesNotContain("   at ", await stderr);
+        var model = ModelFile.Load(basePath);
+        Assert.Equal("lenet5", model.Spec.Name);
+
+        var resumed = CliProcess.Run(["train", "--resume", basePath + ".ckpt", "--epochs", "2", "--data", RepoPaths.MnistDir]);
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        ModelFile.Load(basePath);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_during_the_flow_keeps_finished_stages_and_a_rerun_skips_them()
+    {
+        string modelPath = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
+        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 3), modelPath);
+        string outDir = RepoPaths.NewTempDir("lenet-flow");
+        string[] args = ["flow", "--model", modelPath, "--images", "20", "--multipliers", "8", "--sweep", "8,4",
+                         "--data", RepoPaths.MnistDir, "--out", outDir];
+        using (var p = Process.Start(CliProcess.StartInfo(args))!)
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            _ = p.StandardOutput.ReadToEndAsync();
+            WaitFor(() => File.Exists(Path.Combine(outDir, ".flow", "quantize.stamp")), p, 240);
+            SendCtrlC(p);
+            Assert.True(p.WaitForExit(300_000));
+            Assert.NotEqual(0, p.ExitCode);
+            Assert.Contains("error: flow interrupted during stage", await stderr);
+        }
+        var rerun = CliProcess.Run(args, timeoutSeconds: 900);
+        Assert.True(rerun.ExitCode == 0, rerun.Stdout + rerun.Stderr);
+        Assert.Contains("quantize        skipped: inputs unchanged", rerun.Stdout);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+    }
+}
