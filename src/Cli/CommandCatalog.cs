@@ -12,5 +12,6 @@ public static class CommandCatalog
             .Concat(QuantizeCommands.Create())
             .Concat(HlsCommands.Create())
             .Concat(RtlCommands.Create())
-            .Concat(FlowCommands.Create());
+            .Concat(FlowCommands.Create())
+            .Concat(RegressCommands.Create());
 }
