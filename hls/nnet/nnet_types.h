@@ -1,0 +1,66 @@
+// Integer types of the LeNet-5 kernels (docs/fixed-point.md §1).
+//
+// The kernels carry the stored integers q only; the binary point is bookkeeping done by the
+// generator. Two type worlds give identical results:
+//   * with Xilinx <ap_int.h> (Vitis, or -DLENET_USE_AP_INT with its include path), a W-bit value is
+//     ap_int<W>, so synthesis builds datapaths of exactly the qmodel's widths;
+//   * otherwise (plain g++ C simulation) it is the smallest standard integer type holding W bits.
+// Define LENET_NO_AP_INT to force the standard types even where <ap_int.h> is found.
+#ifndef NNET_TYPES_H_
+#define NNET_TYPES_H_
+
+#include <stdint.h>
+
+// Loops carry labels so that Vitis reports name them; g++ would call them unused.
+#if defined(__GNUC__) && !defined(__SYNTHESIS__)
+#pragma GCC diagnostic ignored "-Wunused-label"
+#endif
+
+#if !defined(LENET_USE_AP_INT) && !defined(LENET_NO_AP_INT) && defined(__has_include)
+#if __has_include(<ap_int.h>)
+#define LENET_USE_AP_INT
+#endif
+#endif
+
+#ifdef LENET_USE_AP_INT
+#include <ap_int.h>
+#endif
+
+namespace nnet {
+
+#ifdef LENET_USE_AP_INT
+
+template <int W> struct int_of { typedef ap_int<W> type; };
+typedef ap_uint<8> pixel_type;
+
+// ap_int products grow to the exact width, so this multiply is exact before the narrowing.
+template <class R, class A, class B> inline R multiply(const A &a, const B &b) { return R(a * b); }
+
+template <class T> inline long long to_wide(const T &v) { return v.to_int64(); }
+
+#else
+
+template <bool C, class T, class F> struct select { typedef T type; };
+template <class T, class F> struct select<false, T, F> { typedef F type; };
+
+template <int W> struct int_of {
+    typedef typename select<(W <= 8), int8_t,
+            typename select<(W <= 16), int16_t,
+            typename select<(W <= 32), int32_t, int64_t>::type>::type>::type type;
+};
+typedef uint8_t pixel_type;
+
+// R holds the product's exact width; widening both factors first keeps a 32x32-bit product out of
+// int arithmetic, where it would overflow.
+template <class R, class A, class B> inline R multiply(const A &a, const B &b) { return R(R(a) * R(b)); }
+
+template <class T> inline long long to_wide(const T &v) { return static_cast<long long>(v); }
+
+#endif
+
+// A signed integer of at least W bits: ap_int<W>, or int8_t/int16_t/int32_t/int64_t.
+template <int W> struct int_t { typedef typename int_of<W>::type type; };
+
+} // namespace nnet
+
+#endif

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LeNetHls.Core.Data;
+using LeNetHls.Core.IO;
+using LeNetHls.HlsCodegen;
+
+namespace LeNetHls.Cli.Commands;
+
+/// <summary>`codegen QMODEL --out DIR` and `csim DIR`: the Vitis HLS project and its bit-exact C simulation.</summary>
+public static class HlsCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return CodegenCommand();
+        yield return CsimCommand();
+    }
+
+    private static Command CodegenCommand()
+    {
+        var qmodel = new Argument<string>("qmodel") { Description = "Quantized model (.qmodel.json)" };
+        var output = new Option<string>("--out") { Description = "Output folder: DIR/hls (Vitis HLS project) and DIR/qmodel.json", Required = true };
+        var multipliers = new Option<int>("--multipliers")
+        {
+            Description = "Parallel multipliers per conv/dense layer (each layer uses the largest divisor of its output channels not above this)",
+            DefaultValueFactory = _ => HlsOptions.DefaultMultipliers,
+        };
+        var part = new Option<string>("--part") { Description = "FPGA part for run_hls.tcl / hls_config.cfg", DefaultValueFactory = _ => HlsOptions.DefaultPart };
+        var clock = new Option<double>("--clock-ns") { Description = "Clock period in ns", DefaultValueFactory = _ => HlsOptions.DefaultClockNs };
+        var cmd = new Command("codegen", "Generate the Vitis HLS C++ project (kernels, weight ROMs, testbench, run_hls.tcl) for a qmodel");
+        cmd.Arguments.Add(qmodel);
+        foreach (Option o in new Option[] { output, multipliers, part, clock }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var watch = Stopwatch.StartNew();
+            var options = new HlsOptions { Multipliers = r.GetValue(multipliers), Part = r.GetValue(part)!, ClockNs = r.GetValue(clock) };
+            string dir = r.GetValue(output)!;
+            var model = HlsProject.Codegen(r.GetValue(qmodel)!, dir, options);
+            Console.WriteLine($"codegen: {model.Name}, {model.Layers.Count} layers, {model.MacsPerImage:N0} MACs per image -> " +
+                              $"{Path.Combine(dir, HlsProject.HlsFolder)} (part {options.Part}, clock {options.ClockNs.ToString(CultureInfo.InvariantCulture)} ns, " +
+                              $"up to {options.Multipliers} multipliers per layer) in {watch.Elapsed.TotalSeconds:F2} s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command CsimCommand()
+    {
+        var dir = new Argument<string>("dir") { Description = "Folder written by codegen (holds qmodel.json and hls/)" };
+        var images = new Option<string>("--images") { Description = "MNIST test images to simulate: a count or 'all'", DefaultValueFactory = _ => "all" };
+        var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
+        var cmd = new Command("csim", "Compile the generated HLS C++ with g++, run it on MNIST test images and compare every score with the golden model");
+        cmd.Arguments.Add(dir);
+        cmd.Options.Add(images);
+        cmd.Options.Add(data);
+        cmd.SetAction(r =>
+        {
+            var watch = Stopwatch.StartNew();
+            string folder = r.GetValue(dir)!;
+            var report = HlsProject.Csim(folder, ParseImages(r.GetValue(images)!), r.GetValue(data)!);
+            Console.WriteLine($"csim: {report.Images} images compared, {report.MismatchedImages} mismatched; " +
+                              $"golden {report.GoldenTime.TotalSeconds:F2} s, g++ {report.CompileTime.TotalSeconds:F2} s, " +
+                              $"simulation {report.RunTime.TotalSeconds:F2} s, total {watch.Elapsed.TotalSeconds:F2} s");
+            if (report.Passed) return 0;
+            throw new LeNetHlsException($"{folder}: C simulation differs from the golden model on {report.MismatchedImages} of {report.Images} images; " +
+                                        (report.Divergence?.ToString() ?? $"image {report.FirstMismatchedImage}: the scores differ but no layer output does"));
+        });
+        return cmd;
+    }
+
+    private static int? ParseImages(string value)
+    {
+        if (value.Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
+        throw new LeNetHlsException($"--images: '{value}' is neither a positive count nor 'all'");
+    }
+}
