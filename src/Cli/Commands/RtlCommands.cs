@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LeNetHls.Core.Data;
+using LeNetHls.Core.IO;
+using LeNetHls.Core.Quantized;
+using LeNetHls.RtlCodegen;
+using Spectre.Console;
+
+namespace LeNetHls.Cli.Commands;
+
+/// <summary>`cosim DIR` (Verilator co-simulation of the RTL against the golden model) and `synth-estimate DIR` (yosys).</summary>
+public static class RtlCommands
+{
+    private const double ClockHz = 100e6;
+
+    public static IEnumerable<Command> Create()
+    {
+        yield return CosimCommand();
+        yield return SynthEstimateCommand();
+    }
+
+    private static Command CosimCommand()
+    {
+        var dir = new Argument<string>("dir") { Description = "Folder written by codegen (holds qmodel.json and rtl/)" };
+        var images = new Option<string>("--images") { Description = "MNIST test images to simulate: a count or 'all'", DefaultValueFactory = _ => "all" };
+        var stall = new Option<double>("--stall-prob") { Description = "Per-cycle probability of a TVALID gap on pixels and TREADY low on scores", DefaultValueFactory = _ => 0.0 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the random stalls", DefaultValueFactory = _ => 1UL };
+        var trace = new Option<bool>("--trace") { Description = "Dump a VCD waveform to DIR/cosim/trace.vcd (use few images)" };
+        var rtl = new Option<string?>("--rtl") { Description = "Simulate a Vitis-exported RTL folder (every .v in it) instead of DIR/rtl" };
+        var top = new Option<string>("--top") { Description = "Top module of the --rtl folder", DefaultValueFactory = _ => "lenet5" };
+        var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
+        var cmd = new Command("cosim", "Build the RTL with Verilator, stream MNIST test images through it and compare every score with the golden model");
+        cmd.Arguments.Add(dir);
+        foreach (Option o in new Option[] { images, stall, seed, trace, rtl, top, data }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var watch = Stopwatch.StartNew();
+            string folder = r.GetValue(dir)!;
+            double p = r.GetValue(stall);
+            if (p is < 0 or >= 1 || double.IsNaN(p)) throw new LeNetHlsException($"--stall-prob: {p} is outside [0, 1)");
+            var model = QModelFile.Load(Path.Combine(folder, "qmodel.json"));
+            var test = Mnist.Load(r.GetValue(data)!, MnistSplit.Test);
+            int? count = ParseImages(r.GetValue(images)!);
+            if (count is int n && n < test.Count) test = test.Take(n);
+            var options = new CosimOptions
+            {
+                StallProbability = p, Seed = r.GetValue(seed), Trace = r.GetValue(trace),
+                VitisRtlDir = r.GetValue(rtl), VitisTop = r.GetValue(top)!,
+            };
+            var result = CosimRunner.Run(model, folder, test.Images, options);
+            PrintCycles(model, folder, result, options);
+            Console.WriteLine($"cosim: {result.Images} images compared, {result.Mismatches} mismatched; Verilator build {result.BuildTime.TotalSeconds:F1} s, " +
+                              $"simulation {result.RunTime.TotalSeconds:F1} s, total {watch.Elapsed.TotalSeconds:F1} s");
+            if (result.Mismatches == 0) return 0;
+            string where = result.Blame is { } b
+                ? $"first at image {result.FirstMismatchImage}, layer {b.LayerIndex} ({b.LayerName}) differs first at element {b.Element}: RTL {b.Actual}, golden {b.Expected}"
+                : $"first at image {result.FirstMismatchImage}";
+            throw new LeNetHlsException($"{folder}: RTL co-simulation differs from the golden model on {result.Mismatches} of {result.Images} images; {where}");
+        });
+        return cmd;
+    }
+
+    private static void PrintCycles(QModel model, string folder, CosimResult result, CosimOptions options)
+    {
+        string planPath = Path.Combine(folder, CosimRunner.RtlFolder, RtlGenerator.PlanFile);
+        RtlPlan? plan = options.VitisRtlDir is null && File.Exists(planPath) ? CosimRunner.ReadPlan(Path.GetDirectoryName(planPath)!) : null;
+        var c = result.Cycles;
+        var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow("II (cycles/image)", c.II.ToString("F1", CultureInfo.InvariantCulture));
+        table.AddRow("latency, first image (cycles)", c.FirstLatency.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("latency, mean (cycles)", c.MeanLatency.ToString("F0", CultureInfo.InvariantCulture));
+        table.AddRow("MACs per image", model.MacsPerImage.ToString("N0", CultureInfo.InvariantCulture));
+        if (plan is not null)
+        {
+            table.AddRow("multipliers M (used)", $"{plan.Multipliers} ({plan.MultipliersUsed})");
+            table.AddRow("MAC utilization MACs/(II*M)", (model.MacsPerImage / (c.II * plan.Multipliers)).ToString("F3", CultureInfo.InvariantCulture));
+        }
+        table.AddRow("images/s at 100 MHz", (ClockHz / c.II).ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("stall probability", options.StallProbability.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("total cycles", c.TotalCycles.ToString("N0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+    }
+
+    private static Command SynthEstimateCommand()
+    {
+        var dir = new Argument<string>("dir") { Description = "Folder written by codegen (holds rtl/)" };
+        var cmd = new Command("synth-estimate", "Synthesize DIR/rtl with yosys synth_xilinx (7-series) and report LUT, FF, DSP48E1 and BRAM");
+        cmd.Arguments.Add(dir);
+        cmd.SetAction(r =>
+        {
+            string folder = r.GetValue(dir)!;
+            var e = SynthEstimator.Run(folder);
+            var table = new Table().AddColumn("resource").AddColumn(new TableColumn("count").RightAligned());
+            table.AddRow("LUT", e.Lut.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("LUTRAM cells", e.LutRamCells.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("FF", e.Ff.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("DSP48E1", e.Dsp48E1.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("BRAM18 (RAMB18E1)", e.Bram18.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("BRAM36 (RAMB36E1)", e.Bram36.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("CARRY4", e.Carry4.ToString(CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            Console.WriteLine($"synth-estimate: yosys {e.Seconds:F1} s; JSON in {Path.Combine(folder, SynthEstimator.SynthFolder, SynthEstimator.ResultFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static int? ParseImages(string value)
+    {
+        if (value.Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
+        throw new LeNetHlsException($"--images: '{value}' is neither a positive count nor 'all'");
+    }
+}

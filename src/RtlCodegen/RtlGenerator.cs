@@ -1,0 +1,245 @@
+using System.Text;
+using System.Text.Json;
+using HandlebarsDotNet;
+using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.IO;
+using LeNetHls.Core.Quantized;
+
+namespace LeNetHls.RtlCodegen;
+
+/// <summary>
+/// Emits the Verilog accelerator of a qmodel into one self-contained folder: the static library
+/// (rtl/*.v), the generated top level, the ROM contents (.mem), the debug-tap reader for the
+/// Verilator harness and the folding plan (rtl_plan.json).
+/// </summary>
+public static class RtlGenerator
+{
+    public const string PlanFile = "rtl_plan.json";
+    public const string TapsHeader = "lenet_taps.h";
+    private const int MaxShift = 62;
+
+    public static RtlPlan Generate(QModel model, string outDir, RtlOptions options)
+    {
+        CheckSupported(model);
+        AtomicFile.EnsureWritableDirectory(outDir);
+        var foldings = FoldingPlanner.Plan(model, options.Multipliers);
+        var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
+
+        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v"))
+            AtomicFile.WriteAllBytes(Path.Combine(outDir, Path.GetFileName(file)), File.ReadAllBytes(file));
+        for (int i = 0; i < model.Layers.Count; i++)
+            WriteRoms(model, model.Layers[i], foldings[i], layers[i], outDir);
+
+        int scoreWidth = model.Scores.Bits;
+        var data = new Dictionary<string, object>
+        {
+            ["modelName"] = model.Name,
+            ["top"] = options.TopName,
+            ["multipliers"] = options.Multipliers,
+            ["multipliersUsed"] = foldings.Sum(f => f.Multipliers),
+            ["coordWidth"] = CoordWidth(model),
+            ["inputHeight"] = model.InputShape.H,
+            ["inputWidth"] = model.InputShape.W,
+            ["inputElemWidth"] = model.Input.Bits,
+            ["buffers"] = Buffers(model),
+            ["layers"] = layers,
+            ["layerCount"] = layers.Count,
+            ["lastBuffer"] = model.Layers.Count,
+            ["classes"] = model.Classes,
+            ["scoreWidth"] = scoreWidth,
+            ["scoreDataWidth"] = ScoreDataWidth(model),
+        };
+        var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
+        Render(handlebars, "top.v.hbs", data, Path.Combine(outDir, options.TopName + ".v"));
+        Render(handlebars, "lenet_taps.h.hbs", data, Path.Combine(outDir, TapsHeader));
+
+        var plan = new RtlPlan
+        {
+            Model = model.Name, Top = options.TopName, Multipliers = options.Multipliers,
+            MultipliersUsed = foldings.Sum(f => f.Multipliers), MacsPerImage = model.MacsPerImage,
+            ScoreWidth = scoreWidth, Classes = model.Classes, Pixels = model.InputShape.Size,
+            EstimatedII = Math.Max(FoldingPlanner.InputCycles(model), foldings.Max(f => f.CyclesPerImage)),
+            Layers = foldings.Select(f => new RtlLayerPlan(f.Name, f.Kind.ToString(), f.Pe, f.Simd, f.Nf, f.Sf, f.Multipliers, f.CyclesPerImage)).ToList(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(plan, RtlPlan.Json));
+        return plan;
+    }
+
+    /// <summary>scores_TDATA width: the score width rounded up to whole bytes, as Vitis pads axis data.</summary>
+    public static int ScoreDataWidth(QModel model) => 8 * ((model.Scores.Bits + 7) / 8);
+
+    /// <summary>A Verilog-safe identifier for a layer (qmodel names may be Verilog keywords such as "output").</summary>
+    public static string Identifier(QLayer layer, int index)
+    {
+        var sb = new StringBuilder($"l{index}_");
+        foreach (char c in layer.Name) sb.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        return sb.ToString();
+    }
+
+    private static void CheckSupported(QModel model)
+    {
+        string where = $"qmodel '{model.Name}'";
+        if (model.Input.Bits != 9 || model.Input.Frac != 0 || model.Input.Min < 0 || model.Input.Max > 255)
+            throw new LeNetHlsException($"{where}: the RTL expects 8-bit unsigned pixels as fx<9,0> in [0,255], got {model.Input}");
+        if (model.Scores.Bits > 32)
+            throw new LeNetHlsException($"{where}: scores of {model.Scores.Bits} bits do not fit the 32-bit harness");
+        foreach (var l in model.Layers)
+        {
+            var (kernel, stride) = FoldingPlanner.WindowGeometry(l);
+            if (l.Kind == QLayerKind.Dense && l.InShape.H != l.InShape.W)
+                throw new LeNetHlsException($"{where}, layer {l.Name}: the RTL reads a dense layer's input as one square window, got {l.InShape}");
+            if (stride > kernel)
+                throw new LeNetHlsException($"{where}, layer {l.Name}: stride {stride} larger than kernel {kernel} is not supported by the RTL");
+            if (l.Accumulator is not null && (l.Accumulator.Bits > MaxShift || Math.Abs(l.Shift) > MaxShift))
+                throw new LeNetHlsException($"{where}, layer {l.Name}: accumulator {l.Accumulator.Bits} bits / shift {l.Shift} outside the RTL's 64-bit requantizer");
+        }
+    }
+
+    private static int CoordWidth(QModel model)
+    {
+        int extent = model.Layers.Max(l => Math.Max(l.InShape.H, l.InShape.W) + 2 * l.Pad + FoldingPlanner.WindowGeometry(l).Kernel);
+        return Math.Max(2, (int)Math.Ceiling(Math.Log2(extent + 1)) + 1);
+    }
+
+    private static List<Dictionary<string, object>> Buffers(QModel model)
+    {
+        var buffers = new List<Dictionary<string, object>>();
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            var l = model.Layers[i];
+            var (kernel, _) = FoldingPlanner.WindowGeometry(l);
+            buffers.Add(new()
+            {
+                ["index"] = i, ["consumer"] = l.Name, ["banks"] = kernel, ["pad"] = l.Kind == QLayerKind.Conv2D ? l.Pad : 0,
+                ["height"] = l.InShape.H, ["width"] = l.InShape.W, ["channels"] = l.InShape.C,
+                ["elemWidth"] = model.InputOf(i).Bits,
+            });
+        }
+        buffers.Add(new()
+        {
+            ["index"] = model.Layers.Count, ["consumer"] = "the score stream", ["banks"] = 1, ["pad"] = 0,
+            ["height"] = 1, ["width"] = 1, ["channels"] = model.Classes, ["elemWidth"] = model.Scores.Bits,
+        });
+        return buffers;
+    }
+
+    private static Dictionary<string, object> LayerView(QModel model, QLayer l, int index, LayerFolding f)
+    {
+        var (kernel, stride) = FoldingPlanner.WindowGeometry(l);
+        string id = Identifier(l, index);
+        int inWidth = model.InputOf(index).Bits;
+        bool isPool = !l.HasWeights;
+        int round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 };
+        int act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 };
+        return new Dictionary<string, object>
+        {
+            ["index"] = index, ["next"] = index + 1, ["name"] = id, ["kind"] = l.Kind.ToString(),
+            ["describe"] = isPool
+                ? $"{l.Kind} {l.Kernel}x{l.Kernel}, {l.InShape} -> {l.OutShape}"
+                : $"{l.Kind} {l.InShape} -> {l.OutShape}, PE {f.Pe} x SIMD {f.Simd} = {f.Multipliers} multipliers, {f.Nf}x{f.Sf} folds per position, ~{f.CyclesPerImage} cycles/image",
+            ["isPool"] = isPool,
+            ["kernel"] = kernel, ["kernelArea"] = kernel * kernel, ["stride"] = stride,
+            ["outHeight"] = l.OutShape.H, ["outWidthPx"] = l.OutShape.W, ["outChannels"] = l.OutShape.C,
+            ["inChannels"] = l.InShape.C, ["inWidth"] = inWidth, ["outWidth"] = l.Output.Bits,
+            ["windowBits"] = kernel * kernel * l.InShape.C * inWidth,
+            ["elems"] = f.Elems, ["pe"] = f.Pe, ["simd"] = f.Simd, ["nf"] = f.Nf, ["sf"] = f.Sf,
+            ["weightWidth"] = l.Weights?.Bits ?? 2,
+            ["accWidth"] = l.Accumulator?.Bits ?? inWidth,
+            ["shift"] = l.Kind == QLayerKind.AvgPool ? l.Accumulator!.Frac - l.Output.Frac : l.Shift,
+            ["round"] = round, ["saturate"] = model.Overflow == OverflowMode.Sat ? 1 : 0, ["act"] = act,
+            ["poolMode"] = l.Kind == QLayerKind.AvgPool ? 1 : 0,
+            ["tanhIndexBits"] = l.Tanh?.IndexBits ?? 2,
+            ["weightFile"] = $"{id}_weights.mem", ["biasFile"] = $"{id}_bias.mem", ["tanhFile"] = $"{id}_tanh.mem",
+        };
+    }
+
+    /// <summary>Weight ROM word nf*SF + sf, lane p*SIMD + s: w[sf*SIMD + s][nf*PE + p]; bias ROM word nf: PE biases.</summary>
+    private static void WriteRoms(QModel model, QLayer l, LayerFolding f, Dictionary<string, object> view, string outDir)
+    {
+        if (!l.HasWeights) return;
+        var w = l.Weights!;
+        int ww = w.Bits, outs = f.Outs;
+        var weights = new StringBuilder();
+        var word = new HexWord(f.Pe * f.Simd * ww);
+        for (int nf = 0; nf < f.Nf; nf++)
+        for (int sf = 0; sf < f.Sf; sf++)
+        {
+            word.Clear();
+            for (int p = 0; p < f.Pe; p++)
+            for (int s = 0; s < f.Simd; s++)
+            {
+                int j = sf * f.Simd + s, o = nf * f.Pe + p;
+                if (j < f.Elems && o < outs) word.Set((p * f.Simd + s) * ww, ww, w.Data[j * outs + o]);
+            }
+            weights.Append(word.ToHex()).Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(outDir, (string)view["weightFile"]), weights.ToString());
+
+        int wa = l.Accumulator!.Bits;
+        var biases = new StringBuilder();
+        var biasWord = new HexWord(f.Pe * wa);
+        for (int nf = 0; nf < f.Nf; nf++)
+        {
+            biasWord.Clear();
+            for (int p = 0; p < f.Pe; p++)
+                if (nf * f.Pe + p < outs) biasWord.Set(p * wa, wa, l.Bias!.Data[nf * f.Pe + p]);
+            biases.Append(biasWord.ToHex()).Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(outDir, (string)view["biasFile"]), biases.ToString());
+
+        string tanhPath = Path.Combine(outDir, (string)view["tanhFile"]);
+        if (l.Tanh is { } tanh)
+        {
+            var table = new StringBuilder();
+            var entry = new HexWord(l.Output.Bits);
+            foreach (int v in tanh.Table)
+            {
+                entry.Clear();
+                entry.Set(0, l.Output.Bits, v);
+                table.Append(entry.ToHex()).Append('\n');
+            }
+            AtomicFile.WriteAllText(tanhPath, table.ToString());
+        }
+        else if (File.Exists(tanhPath))
+        {
+            File.Delete(tanhPath);
+        }
+    }
+
+    private static void Render(IHandlebars handlebars, string template, object data, string path)
+    {
+        var compiled = handlebars.Compile(File.ReadAllText(RtlAssets.Template(template)));
+        AtomicFile.WriteAllText(path, compiled(data));
+    }
+
+    /// <summary>A little-endian bit vector written as the hex digits $readmemh expects (MSB first).</summary>
+    private sealed class HexWord(int bits)
+    {
+        private readonly bool[] _bits = new bool[bits];
+
+        public void Clear() => Array.Clear(_bits);
+
+        /// <summary>Places the two's complement of value in bits [offset, offset + width).</summary>
+        public void Set(int offset, int width, long value)
+        {
+            for (int b = 0; b < width; b++) _bits[offset + b] = ((value >> Math.Min(b, 63)) & 1) != 0;
+        }
+
+        public string ToHex()
+        {
+            int digits = (_bits.Length + 3) / 4;
+            var chars = new char[digits];
+            for (int d = 0; d < digits; d++)
+            {
+                int nibble = 0;
+                for (int b = 0; b < 4; b++)
+                {
+                    int bit = d * 4 + b;
+                    if (bit < _bits.Length && _bits[bit]) nibble |= 1 << b;
+                }
+                chars[digits - 1 - d] = "0123456789abcdef"[nibble];
+            }
+            return new string(chars);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Quantized;
+using LeNetHls.RtlCodegen;
+
+namespace LeNetHls.RtlCodegen.Tests;
+
+/// <summary>One generated and Verilator-built lenet5 (8 bits, rnd, sat), shared by the tests of this class.</summary>
+public sealed class Lenet5Build : IDisposable
+{
+    public QModel Model { get; } = RtlFixture.Model("lenet5");
+    public string Dir { get; }
+    public Lenet5Build() => Dir = RtlFixture.Generate(Model, multipliers: 16, prefix: "rtl-lenet5");
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
+{
+    [Fact]
+    public void Lenet5_at_8_bits_is_bit_exact_under_30_percent_random_stalls_on_both_streams()
+    {
+        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(12), new CosimOptions { StallProbability = 0.3, Seed = 11 });
+        Assert.Equal(12, result.Images);
+        Assert.Equal(0, result.Mismatches);
+    }
+
+    [Fact]
+    public void Pipelined_images_finish_one_initiation_interval_apart_near_the_planned_II()
+    {
+        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(6), new CosimOptions());
+        var plan = CosimRunner.ReadPlan(Path.Combine(build.Dir, CosimRunner.RtlFolder));
+        Assert.Equal(0, result.Mismatches);
+        Assert.InRange(result.Cycles.II, plan.EstimatedII * 0.95, plan.EstimatedII * 1.1);
+        Assert.True(result.Cycles.FirstLatency > result.Cycles.II, "layers overlap across images, so latency exceeds II");
+    }
+
+    [Fact]
+    public void A_wrong_weight_in_a_mem_file_is_caught_and_blamed_on_its_layer()
+    {
+        string mem = Directory.GetFiles(Path.Combine(build.Dir, CosimRunner.RtlFolder), "l2_conv2_weights.mem").Single();
+        string original = File.ReadAllText(mem);
+        try
+        {
+            var lines = original.Split('\n');
+            // Flip every bit of the first word: some conv2 weights change, nothing else does.
+            lines[0] = new string(lines[0].Select(c => "fedcba9876543210"[Convert.ToInt32(c.ToString(), 16)]).ToArray());
+            File.WriteAllText(mem, string.Join('\n', lines));
+            var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(3), new CosimOptions());
+            Assert.True(result.Mismatches > 0);
+            Assert.NotNull(result.Blame);
+            Assert.Equal("conv2", result.Blame!.LayerName);
+            Assert.Equal(2, result.Blame.LayerIndex);
+        }
+        finally
+        {
+            File.WriteAllText(mem, original);
+        }
+    }
+}
+
+public class ClassicCosimTests
+{
+    [Fact]
+    public void Lenet5_classic_with_tanh_avgpool_and_connection_table_is_bit_exact_with_rnd_conv_and_wrap()
+    {
+        var model = RtlFixture.Model("lenet5-classic", rounding: RoundingMode.RndConv, overflow: OverflowMode.Wrap);
+        var result = RtlFixture.Cosim(model, multipliers: 16, images: 8, stall: 0.2);
+        Assert.Equal(0, result.Mismatches);
+    }
+}
+
+public class MixedWidthCosimTests
+{
+    [Fact]
+    public void Lenet5_with_per_layer_widths_and_a_left_shift_is_bit_exact_with_trn_and_wrap()
+    {
+        var model = MixedWidths.Create(RtlFixture.Model("lenet5", weightBits: 6, actBits: 10, seed: 5,
+                                                        rounding: RoundingMode.Trn, overflow: OverflowMode.Wrap));
+        Assert.Contains(model.Layers, l => l.Weights?.Bits == 4);
+        Assert.True(model.Layers[^1].Shift < 0);
+        var result = RtlFixture.Cosim(model, multipliers: 20, images: 8);
+        Assert.Equal(0, result.Mismatches);
+    }
+}
+
+public class WideCosimTests
+{
+    [Fact]
+    public void Lenet5_at_16_bits_is_bit_exact()
+    {
+        var model = RtlFixture.Model("lenet5", weightBits: 16, actBits: 16, seed: 3);
+        var result = RtlFixture.Cosim(model, multipliers: 16, images: 6, stall: 0.1);
+        Assert.Equal(0, result.Mismatches);
+    }
+}
