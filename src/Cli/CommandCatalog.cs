@@ -10,6 +10,7 @@ public static class CommandCatalog
         DataCommands.Create()
             .Concat(TrainCommands.Create())
             .Concat(QuantizeCommands.Create())
+            .Concat(QatCommands.Create())
             .Concat(HlsCommands.Create())
             .Concat(RtlCommands.Create())
             .Concat(FlowCommands.Create())

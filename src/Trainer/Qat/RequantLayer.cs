@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Model;
+
+namespace LeNetHls.Trainer.Qat;
+
+/// <summary>
+/// docs/fixed-point.md §4 and §5 on real values: the input is an exact accumulator value acc·2^−F_acc,
+/// the output is q·2^−F_out with q = max(0 if relu, sat(round(acc·2^−s))). Multiplying by 2^F_out is
+/// exact, so rounding acc·2^−s in double gives exactly the integer shift of §4.1 (and for s ≤ 0 the
+/// value is already an integer, as in §4.2). Backward is the straight-through estimator: the gradient
+/// passes wherever the value lands inside the output range, including relu's zero bin.
+/// </summary>
+internal sealed unsafe class RequantLayer(Shape3 shape, bool relu, RoundingMode rounding) : Layer(shape, shape)
+{
+    public bool Relu { get; } = relu;
+    public int Bits { get; set; } = 8;
+    public int Frac { get; set; }
+
+    private long Low => Relu ? 0 : FixedPointMath.MinOf(Bits);
+    private long High => FixedPointMath.MaxOf(Bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Forward(float* p, float* x, float* y, int n, Scratch s)
+    {
+        double scale = Math.ScaleB(1.0, Frac), step = Math.ScaleB(1.0, -Frac);
+        double lo = Low, hi = High;
+        int len = In.Size * n;
+        for (int i = 0; i < len; i++)
+        {
+            double t = Round(x[i] * scale);
+            y[i] = (float)((t < lo ? lo : t > hi ? hi : t) * step);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Backward(float* p, float* x, float* y, float* dy, float* dx, float* g, int n, Scratch s)
+    {
+        if (dx == null) return;
+        double scale = Math.ScaleB(1.0, Frac);
+        double lo = Low - 0.5, hi = High + 0.5;
+        int len = In.Size * n;
+        for (int i = 0; i < len; i++)
+        {
+            double v = x[i] * scale;
+            dx[i] = v >= lo && v < hi ? dy[i] : 0f;
+        }
+    }
+
+    /// <summary>§4.1's three rounding modes applied to acc·2^−s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double Round(double v) => rounding switch
+    {
+        RoundingMode.Rnd => Math.Floor(v + 0.5),
+        RoundingMode.Trn => Math.Floor(v),
+        _ => Math.Round(v, MidpointRounding.ToEven),
+    };
+}

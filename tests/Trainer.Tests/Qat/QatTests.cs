@@ -1,0 +1,201 @@
+using LeNetHls.Core.Data;
+using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.IO;
+using LeNetHls.Core.Model;
+using LeNetHls.Core.Quantized;
+using LeNetHls.Trainer.Qat;
+
+namespace LeNetHls.Trainer.Tests.Qat;
+
+public class QatTests
+{
+    /// <summary>12×12 pixels → conv 3×3 (4, pad 1) → relu → max 2×2 → conv 3×3 (6) → relu → max 2×2 → fc 16 → relu → fc 10.</summary>
+    private static FloatModel SmallModel(int seed = 3)
+    {
+        var spec = new ModelSpec
+        {
+            Name = "small", Input = new Shape3(12, 12, 1),
+            Layers =
+            [
+                new() { Kind = LayerKind.Conv2D, Name = "conv1", Out = 4, Kernel = 3, Pad = 1 },
+                new() { Kind = LayerKind.ReLU, Name = "relu1" },
+                new() { Kind = LayerKind.MaxPool, Name = "pool1", Kernel = 2, Stride = 2 },
+                new() { Kind = LayerKind.Conv2D, Name = "conv2", Out = 6, Kernel = 3 },
+                new() { Kind = LayerKind.ReLU, Name = "relu2" },
+                new() { Kind = LayerKind.MaxPool, Name = "pool2", Kernel = 2, Stride = 2 },
+                new() { Kind = LayerKind.Flatten, Name = "flatten" },
+                new() { Kind = LayerKind.Dense, Name = "fc1", Out = 16 },
+                new() { Kind = LayerKind.ReLU, Name = "relu3" },
+                new() { Kind = LayerKind.Dense, Name = "fc2", Out = 10 },
+            ],
+        };
+        var model = FloatModel.CreateRandom(spec, seed);
+        var rng = new Random(seed);
+        foreach (var p in model.Parameters)
+            for (int i = 0; i < p.Biases.Length; i++) p.Biases[i] = (float)(rng.NextDouble() - 0.5) * 0.2f;
+        return model;
+    }
+
+    private static MnistSet Images(int count, int seed = 7) => SyntheticData.Create(count, seed, size: 12);
+
+    private static QatNetwork Calibrated(QatWidths? widths = null, RoundingMode rounding = RoundingMode.Rnd)
+    {
+        var model = SmallModel();
+        var net = QatNetwork.FromFloatModel(model, widths ?? QatWidths.Uniform(model.Spec, 4, 4), rounding);
+        QatTrainer.Calibrate(net, Images(64));
+        return net;
+    }
+
+    [Theory]
+    [InlineData(8, 8, RoundingMode.Rnd)]
+    [InlineData(4, 4, RoundingMode.Rnd)]
+    [InlineData(2, 2, RoundingMode.Rnd)]
+    [InlineData(3, 5, RoundingMode.Trn)]
+    [InlineData(5, 3, RoundingMode.RndConv)]
+    public void Fake_quant_forward_equals_the_integer_arithmetic_bit_for_bit(int weightBits, int actBits, RoundingMode rounding)
+    {
+        var model = SmallModel();
+        var net = Calibrated(QatWidths.Uniform(model.Spec, weightBits, actBits), rounding);
+        var q = QatExport.ToQModel(net, "small");
+        var images = Images(40, seed: 11);
+        var scores = QatTrainer.Scores(net, images, threads: 2);
+        for (int i = 0; i < images.Count; i++)
+        {
+            var expected = PlainIntegerModel.Scores(q, images.Image(i));
+            for (int c = 0; c < 10; c++) Assert.Equal(expected[c], (long)scores[i * 10 + c]);
+        }
+    }
+
+    [Fact]
+    public void Export_passes_qmodel_validation_and_survives_a_file_round_trip()
+    {
+        var q = QatExport.ToQModel(Calibrated(), "small");
+        string path = Path.Combine(Path.GetTempPath(), $"qat-{Guid.NewGuid():N}.qmodel.json");
+        try
+        {
+            QModelFile.Save(q, path);
+            var loaded = QModelFile.Load(path);
+            Assert.Equal(q.Layers.Select(l => l.Weights?.Data.Sum() ?? 0), loaded.Layers.Select(l => l.Weights?.Data.Sum() ?? 0));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Export_uses_the_requested_widths_with_relu_fused_and_scores_last()
+    {
+        var model = SmallModel();
+        var widths = new QatWidths([2, 3, 4, 5], [5, 6, 7, 8]);
+        var q = QatExport.ToQModel(Calibrated(widths), "small");
+        var compute = q.Layers.Where(l => l.HasWeights).ToList();
+        Assert.Equal([2, 3, 4, 5], compute.Select(l => l.Weights!.Bits));
+        Assert.Equal([5, 6, 7, 8], compute.Select(l => l.Output.Bits));
+        Assert.Equal([Activation.ReLU, Activation.ReLU, Activation.ReLU, Activation.None], compute.Select(l => l.Activation));
+        Assert.Equal(["conv1", "pool1", "conv2", "pool2", "fc1", "fc2"], q.Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void Exported_first_layer_reads_the_raw_pixel()
+    {
+        var q = QatExport.ToQModel(Calibrated(), "small");
+        Assert.Equal(new QActivation(9, 0, 0, 255), q.Input);
+        Assert.Equal(q.Layers[0].Weights!.Frac, q.Layers[0].Accumulator!.Frac);
+    }
+
+    [Fact]
+    public void Straight_through_gradient_passes_inside_the_output_range_and_stops_where_it_saturates()
+    {
+        // fx<3,0> after relu holds 0..3: the bins are [−0.5, 3.5).
+        var layer = new RequantLayer(new Shape3(1, 1, 5), relu: true, RoundingMode.Rnd) { Bits = 3, Frac = 0 };
+        float[] x = [-2f, -0.4f, 1.2f, 3.4f, 3.6f], y = new float[5], dy = [1f, 1f, 1f, 1f, 1f], dx = new float[5];
+        RunLayer(layer, x, y, dy, dx);
+        Assert.Equal([0f, 0f, 1f, 3f, 3f], y);
+        Assert.Equal([0f, 1f, 1f, 1f, 0f], dx);
+    }
+
+    private static unsafe void RunLayer(RequantLayer layer, float[] x, float[] y, float[] dy, float[] dx)
+    {
+        fixed (float* px = x, py = y, pdy = dy, pdx = dx)
+        {
+            layer.Forward(null, px, py, 1, default);
+            layer.Backward(null, px, py, pdy, pdx, null, 1, default);
+        }
+    }
+
+    [Fact]
+    public void Latent_gradient_has_the_parameter_shape_folds_the_pixel_scale_and_zeroes_saturated_weights()
+    {
+        var net = Calibrated();
+        var first = net.Compute[0];
+        // Push one first-layer weight far outside the 4-bit range.
+        net.Latent.Parameters[first.Layer.ParamOffset] = 1000f;
+        var effective = Enumerable.Repeat(1f, net.Effective.Length).ToArray();
+        var latent = new float[net.Latent.Parameters.Length];
+        net.LatentGradient(effective, latent);
+        Assert.Equal(0f, latent[first.Layer.ParamOffset]);
+        Assert.Equal(FloatReference.PixelScale, latent[first.Layer.ParamOffset + 1], 6);
+        var second = net.Compute[1];
+        Assert.Equal(1f, latent[second.Layer.ParamOffset]);
+    }
+
+    [Fact]
+    public void Reported_accuracy_is_the_predictors_accuracy_on_the_exported_qmodel()
+    {
+        var model = SmallModel();
+        var train = Images(256, seed: 1);
+        var evaluation = Images(100, seed: 2);
+        QModel? seen = null;
+        int[] Predict(QModel q, MnistSet set)
+        {
+            seen = q;
+            return Enumerable.Range(0, set.Count).Select(i => PlainIntegerModel.Predict(q, set.Image(i))).ToArray();
+        }
+        var result = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), new QatOptions { Epochs = 2, Threads = 2, CalibrationImages = 64 },
+                                         train, evaluation, Predict, "small");
+        Assert.Same(seen, result.Model);
+        int correct = Enumerable.Range(0, evaluation.Count).Count(i => PlainIntegerModel.Predict(result.Model, evaluation.Image(i)) == evaluation.Labels[i]);
+        Assert.Equal(correct, result.Correct);
+        Assert.Equal(0, result.PredictionMismatches);
+    }
+
+    [Fact]
+    public void Fine_tuning_improves_a_three_bit_model_on_learnable_data()
+    {
+        var model = SmallModel();
+        var train = Images(512, seed: 1);
+        var evaluation = Images(200, seed: 2);
+        int[] Predict(QModel q, MnistSet set) => Enumerable.Range(0, set.Count).Select(i => PlainIntegerModel.Predict(q, set.Image(i))).ToArray();
+        var options = new QatOptions { Threads = 2, BatchSize = 16, CalibrationImages = 64, LearningRate = 3e-3f, WarmupSteps = 10 };
+        var untrained = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), options with { Epochs = 0 }, train, evaluation, Predict, "small");
+        var tuned = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), options with { Epochs = 6 }, train, evaluation, Predict, "small");
+        Assert.True(tuned.Correct > untrained.Correct + 30, $"{untrained.Correct} → {tuned.Correct}");
+    }
+
+    [Fact]
+    public void Loss_driven_refinement_never_raises_the_calibration_loss()
+    {
+        var model = SmallModel();
+        var net = QatNetwork.FromFloatModel(model, QatWidths.Uniform(model.Spec, 2, 2));
+        var images = Images(64);
+        QatTrainer.Calibrate(net, images);
+        var engine = new QatEngine(net, 1, 256);
+        double before = QatCalibration.Loss(net, engine, images);
+        QatCalibration.RefineByLoss(net, engine, images);
+        Assert.True(QatCalibration.Loss(net, engine, images) <= before);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void Widths_outside_2_to_8_bits_are_rejected(int bits)
+    {
+        var e = Assert.Throws<LeNetHlsException>(() => QatWidths.Uniform(SmallModel().Spec, bits, 4));
+        Assert.Contains("2..8", e.Message);
+    }
+
+    [Fact]
+    public void Tanh_models_are_rejected_naming_the_layer()
+    {
+        var e = Assert.Throws<LeNetHlsException>(() => QatNetwork.CheckSupported(Presets.LeNet5Classic()));
+        Assert.Contains("tanh1", e.Message);
+    }
+}
