@@ -5,10 +5,10 @@ set -uo pipefail
 log=$(mktemp)
 dotnet test LeNetHls.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Each test project closes with a block "Total tests: N / Passed: N / Failed: N"; add them up.
 read -r passed failed < <(awk '
-  /^(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
-    gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
-  }
+  /^ +Passed: +[0-9]+ *$/ { p += $2 }
+  /^ +Failed: +[0-9]+ *$/ { f += $2 }
   END { print p + 0, f + 0 }' "$log")
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "dotnet test exited with $status"; fi

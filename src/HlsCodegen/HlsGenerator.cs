@@ -111,7 +111,7 @@ public static class HlsGenerator
             string id = Identifier(l.Name, i, taken);
             string inputType = i == 0 ? "pixel_t" : $"config_{result[i - 1].Id}::result_t";
             string input = i == 0 ? "image" : result[i - 1].Buffer;
-            int parallel = l.HasWeights ? Parallelism(l.OutShape.C, options.Multipliers) : 1;
+            int parallel = l.HasWeights ? Parallelism(l.OutShape.C, options.MultipliersFor(i)) : 1;
             result.Add(new LayerInfo(i, l, id, model.InputOf(i), inputType, input, parallel));
         }
         return result;

@@ -15,6 +15,14 @@ public sealed partial record HlsOptions
     /// channel count that is not above this, so weight banks split evenly.
     /// </summary>
     public int Multipliers { get; init; } = DefaultMultipliers;
+
+    /// <summary>
+    /// Per-layer multiplier budgets (by qmodel layer index) that replace <see cref="Multipliers"/>;
+    /// codegen fills them from the RTL folding plan so HLS and RTL spread the same total M alike.
+    /// </summary>
+    public IReadOnlyDictionary<int, int>? LayerMultipliers { get; init; }
+
+    public int MultipliersFor(int layer) => LayerMultipliers is { } m && m.TryGetValue(layer, out int n) ? n : Multipliers;
     public string Part { get; init; } = DefaultPart;
     public double ClockNs { get; init; } = DefaultClockNs;
 

@@ -15,7 +15,7 @@ public static class FlowCommands
     {
         var preset = new Option<string>("--preset") { Description = "lenet5 | lenet5-classic", DefaultValueFactory = _ => "lenet5" };
         var bits = new Option<int>("--bits") { Description = "Weight and activation width", DefaultValueFactory = _ => 8 };
-        var multipliers = new Option<int>("--multipliers") { Description = "Total multiplier budget of the RTL", DefaultValueFactory = _ => 32 };
+        var multipliers = new Option<int>("--multipliers") { Description = "Total multiplier budget M of the accelerator", DefaultValueFactory = _ => LeNetHls.RtlCodegen.RtlOptions.DefaultMultipliers };
         var images = new Option<string>("--images") { Description = "Test images for csim and cosim: a count or 'all'", DefaultValueFactory = _ => "all" };
         var model = new Option<string?>("--model") { Description = "Reuse this trained float model instead of training" };
         var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default: the trainer's)" };

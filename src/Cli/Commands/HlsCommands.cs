@@ -1,9 +1,11 @@
 using System.CommandLine;
+using LeNetHls.Cli.Flow;
 using System.Diagnostics;
 using System.Globalization;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.HlsCodegen;
+using LeNetHls.RtlCodegen;
 
 namespace LeNetHls.Cli.Commands;
 
@@ -19,26 +21,36 @@ public static class HlsCommands
     private static Command CodegenCommand()
     {
         var qmodel = new Argument<string>("qmodel") { Description = "Quantized model (.qmodel.json)" };
-        var output = new Option<string>("--out") { Description = "Output folder: DIR/hls (Vitis HLS project) and DIR/qmodel.json", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder: DIR/hls (Vitis HLS project), DIR/rtl (Verilog) and DIR/qmodel.json", Required = true };
         var multipliers = new Option<int>("--multipliers")
         {
-            Description = "Parallel multipliers per conv/dense layer (each layer uses the largest divisor of its output channels not above this)",
-            DefaultValueFactory = _ => HlsOptions.DefaultMultipliers,
+            Description = "Total multiplier budget M, spread over the conv/dense layers in proportion to their work (RTL folding; HLS unrolls each layer alike)",
+            DefaultValueFactory = _ => RtlOptions.DefaultMultipliers,
         };
         var part = new Option<string>("--part") { Description = "FPGA part for run_hls.tcl / hls_config.cfg", DefaultValueFactory = _ => HlsOptions.DefaultPart };
         var clock = new Option<double>("--clock-ns") { Description = "Clock period in ns", DefaultValueFactory = _ => HlsOptions.DefaultClockNs };
-        var cmd = new Command("codegen", "Generate the Vitis HLS C++ project (kernels, weight ROMs, testbench, run_hls.tcl) for a qmodel");
+        var cmd = new Command("codegen", "Generate the Vitis HLS C++ project (kernels, weight ROMs, testbench, run_hls.tcl) and the Verilog accelerator for a qmodel");
         cmd.Arguments.Add(qmodel);
         foreach (Option o in new Option[] { output, multipliers, part, clock }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var watch = Stopwatch.StartNew();
-            var options = new HlsOptions { Multipliers = r.GetValue(multipliers), Part = r.GetValue(part)!, ClockNs = r.GetValue(clock) };
+            string qmodelPath = r.GetValue(qmodel)!;
+            int budget = r.GetValue(multipliers);
+            var plan = FoldingPlanner.Plan(Core.Quantized.QModelFile.Load(qmodelPath), budget);
+            var options = new HlsOptions
+            {
+                Multipliers = budget, Part = r.GetValue(part)!, ClockNs = r.GetValue(clock),
+                LayerMultipliers = plan.Where(l => l.IsCompute).ToDictionary(l => l.LayerIndex, l => l.Multipliers),
+            };
             string dir = r.GetValue(output)!;
-            var model = HlsProject.Codegen(r.GetValue(qmodel)!, dir, options);
+            var model = HlsProject.Codegen(qmodelPath, dir, options);
+            RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), new RtlOptions { Multipliers = budget });
+            string perLayer = string.Join(", ", plan.Where(l => l.IsCompute).Select(l => $"{l.Name} {l.Multipliers}"));
             Console.WriteLine($"codegen: {model.Name}, {model.Layers.Count} layers, {model.MacsPerImage:N0} MACs per image -> " +
-                              $"{Path.Combine(dir, HlsProject.HlsFolder)} (part {options.Part}, clock {options.ClockNs.ToString(CultureInfo.InvariantCulture)} ns, " +
-                              $"up to {options.Multipliers} multipliers per layer) in {watch.Elapsed.TotalSeconds:F2} s");
+                              $"{Path.Combine(dir, HlsProject.HlsFolder)} and {Path.Combine(dir, CosimRunner.RtlFolder)} " +
+                              $"(M = {budget}: {perLayer}; part {options.Part}, clock {options.ClockNs.ToString(CultureInfo.InvariantCulture)} ns) " +
+                              $"in {watch.Elapsed.TotalSeconds:F2} s");
             return 0;
         });
         return cmd;
@@ -57,13 +69,16 @@ public static class HlsCommands
         {
             var watch = Stopwatch.StartNew();
             string folder = r.GetValue(dir)!;
+            VerificationResult.Delete(folder, "csim");
             var report = HlsProject.Csim(folder, ParseImages(r.GetValue(images)!), r.GetValue(data)!);
             Console.WriteLine($"csim: {report.Images} images compared, {report.MismatchedImages} mismatched; " +
                               $"golden {report.GoldenTime.TotalSeconds:F2} s, g++ {report.CompileTime.TotalSeconds:F2} s, " +
                               $"simulation {report.RunTime.TotalSeconds:F2} s, total {watch.Elapsed.TotalSeconds:F2} s");
+            string divergence = report.Passed ? "" :
+                report.Divergence?.ToString() ?? $"image {report.FirstMismatchedImage}: the scores differ but no layer output does";
+            new VerificationResult("csim", report.Images, report.MismatchedImages, divergence, watch.Elapsed.TotalSeconds).Save(folder);
             if (report.Passed) return 0;
-            throw new LeNetHlsException($"{folder}: C simulation differs from the golden model on {report.MismatchedImages} of {report.Images} images; " +
-                                        (report.Divergence?.ToString() ?? $"image {report.FirstMismatchedImage}: the scores differ but no layer output does"));
+            throw new LeNetHlsException($"{folder}: C simulation differs from the golden model on {report.MismatchedImages} of {report.Images} images; {divergence}");
         });
         return cmd;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LeNetHls.Cli.Flow;
 using System.Diagnostics;
 using System.Globalization;
 using LeNetHls.Core.Data;
@@ -48,20 +49,25 @@ public static class RtlCommands
                 StallProbability = p, Seed = r.GetValue(seed), Trace = r.GetValue(trace),
                 VitisRtlDir = r.GetValue(rtl), VitisTop = r.GetValue(top)!,
             };
+            VerificationResult.Delete(folder, "cosim");
             var result = CosimRunner.Run(model, folder, test.Images, options);
-            PrintCycles(model, folder, result, options);
+            var plan = PrintCycles(model, folder, result, options);
             Console.WriteLine($"cosim: {result.Images} images compared, {result.Mismatches} mismatched; Verilator build {result.BuildTime.TotalSeconds:F1} s, " +
                               $"simulation {result.RunTime.TotalSeconds:F1} s, total {watch.Elapsed.TotalSeconds:F1} s");
-            if (result.Mismatches == 0) return 0;
-            string where = result.Blame is { } b
+            string where = result.Mismatches == 0 ? "" : result.Blame is { } b
                 ? $"first at image {result.FirstMismatchImage}, layer {b.LayerIndex} ({b.LayerName}) differs first at element {b.Element}: RTL {b.Actual}, golden {b.Expected}"
                 : $"first at image {result.FirstMismatchImage}";
+            int m = plan?.Multipliers ?? 0;
+            new VerificationResult("cosim", result.Images, result.Mismatches, where, watch.Elapsed.TotalSeconds, m,
+                                   (long)Math.Round(result.Cycles.II), result.Cycles.FirstLatency,
+                                   m == 0 ? 0 : model.MacsPerImage / (result.Cycles.II * m), p).Save(folder);
+            if (result.Mismatches == 0) return 0;
             throw new LeNetHlsException($"{folder}: RTL co-simulation differs from the golden model on {result.Mismatches} of {result.Images} images; {where}");
         });
         return cmd;
     }
 
-    private static void PrintCycles(QModel model, string folder, CosimResult result, CosimOptions options)
+    private static RtlPlan? PrintCycles(QModel model, string folder, CosimResult result, CosimOptions options)
     {
         string planPath = Path.Combine(folder, CosimRunner.RtlFolder, RtlGenerator.PlanFile);
         RtlPlan? plan = options.VitisRtlDir is null && File.Exists(planPath) ? CosimRunner.ReadPlan(Path.GetDirectoryName(planPath)!) : null;
@@ -80,6 +86,7 @@ public static class RtlCommands
         table.AddRow("stall probability", options.StallProbability.ToString(CultureInfo.InvariantCulture));
         table.AddRow("total cycles", c.TotalCycles.ToString("N0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
+        return plan;
     }
 
     private static Command SynthEstimateCommand()

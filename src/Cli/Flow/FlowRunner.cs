@@ -59,7 +59,8 @@ public sealed class FlowRunner
 
     private int RunChild(IReadOnlyList<string> arguments, string logPath)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!, arguments)
+        var (program, prefix) = SelfCommand();
+        var psi = new ProcessStartInfo(program, [.. prefix, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -77,6 +78,15 @@ public sealed class FlowRunner
         // Ctrl-C reaches the child too (same process group); it stops cleanly, so wait for it.
         child.WaitForExit();
         return child.ExitCode;
+    }
+
+    /// <summary>How to start lenet-hls again: its apphost, or `dotnet lenet-hls.dll` when it was started that way.</summary>
+    private static (string Program, string[] Prefix) SelfCommand()
+    {
+        string process = Environment.ProcessPath!;
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? (process, [System.Reflection.Assembly.GetEntryAssembly()!.Location])
+            : (process, []);
     }
 
     /// <summary>SHA-256 over the stage name, its arguments and the content of its input files and folders.</summary>

@@ -23,6 +23,12 @@ public sealed record VerificationResult(
 
     public static string PathIn(string dir, string backend) => Path.Combine(dir, $"{backend}_result.json");
 
+    /// <summary>Removes a previous run's result, so a failed run never leaves a stale one behind.</summary>
+    public static void Delete(string dir, string backend)
+    {
+        if (File.Exists(PathIn(dir, backend))) File.Delete(PathIn(dir, backend));
+    }
+
     public void Save(string dir) => AtomicFile.WriteAllText(PathIn(dir, Backend), JsonSerializer.Serialize(this, Json));
 
     public static VerificationResult? TryLoad(string dir, string backend)
