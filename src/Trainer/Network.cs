@@ -6,8 +6,12 @@ namespace LeNetHls.Trainer;
 /// The layers of a ModelSpec with all parameters in one flat array (Wt[out][K] then bias, per
 /// parameter layer), so that gradient reduction and optimizer steps are single loops.
 /// </summary>
-public sealed class Network
+public sealed class Network : ILayerStack
 {
+    Layer[] ILayerStack.Layers => Layers;
+    float[] ILayerStack.ForwardParameters => Parameters;
+    float ILayerStack.PixelScale => FloatReference.PixelScale;
+
     internal Layer[] Layers { get; }
     private readonly int[] _specLayerOf;   // spec layer index of each internal layer with parameters
 

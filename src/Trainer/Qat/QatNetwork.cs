@@ -14,8 +14,12 @@ namespace LeNetHls.Trainer.Qat;
 /// The float "latent" weights of <see cref="Latent"/> are what the optimizer updates; the gradient
 /// reaches them through the rounding by the straight-through estimator.
 /// </summary>
-public sealed class QatNetwork
+public sealed class QatNetwork : ILayerStack
 {
+    Layer[] ILayerStack.Layers => Layers;
+    float[] ILayerStack.ForwardParameters => Effective;
+    float ILayerStack.PixelScale => 1f;
+
     /// <summary>Exactness bound of float32 sums of integers: every partial accumulator must stay below it.</summary>
     public const long ExactFloatBound = (1L << 24) - 1;
     /// <summary>Biases are kept below 2^23 so that bias plus products stays inside the exact range.</summary>
