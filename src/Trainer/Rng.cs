@@ -33,6 +33,25 @@ public struct SplitMix64(ulong state)
 
 public static class Rng
 {
+    /// <summary>
+    /// Random shifts in [−maxShift, maxShift] for every position of one epoch, fixed by (seed, salt, epoch);
+    /// null when augmentation is off.
+    /// </summary>
+    public static (sbyte[]? X, sbyte[]? Y) EpochShifts(int count, int maxShift, int seed, ulong salt, int epoch)
+    {
+        if (maxShift == 0) return (null, null);
+        var rng = new SplitMix64(Mix(Mix((ulong)seed, salt), (ulong)epoch));
+        var x = new sbyte[count];
+        var y = new sbyte[count];
+        int span = 2 * maxShift + 1;
+        for (int i = 0; i < count; i++)
+        {
+            x[i] = (sbyte)(rng.NextInt(span) - maxShift);
+            y[i] = (sbyte)(rng.NextInt(span) - maxShift);
+        }
+        return (x, y);
+    }
+
     public static ulong Mix(ulong a, ulong b)
     {
         var g = new SplitMix64(a * 0x9E3779B97F4A7C15UL ^ b);

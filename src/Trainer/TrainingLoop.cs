@@ -66,7 +66,7 @@ public static class TrainingLoop
         for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
         {
             var order = Rng.EpochPermutation(train.Count, options.Seed, epoch);
-            var (shiftX, shiftY) = EpochShifts(train.Count, options, epoch);
+            var (shiftX, shiftY) = Rng.EpochShifts(train.Count, options.MaxShift, options.Seed, 0x5348_4946, epoch);
             var clock = Stopwatch.StartNew();
             double lossSum = partialLoss, secondsBefore = partialSeconds;
             int correct = partialCorrect, images = partialImages;
@@ -114,22 +114,6 @@ public static class TrainingLoop
 
     private static string StripCheckpoint(string path) =>
         path.EndsWith(Checkpoint.Extension, StringComparison.Ordinal) ? path[..^Checkpoint.Extension.Length] : path;
-
-    /// <summary>Per-position shifts for one epoch, fixed by (seed, epoch); null when augmentation is off.</summary>
-    private static (sbyte[]? X, sbyte[]? Y) EpochShifts(int count, TrainOptions options, int epoch)
-    {
-        if (options.MaxShift == 0) return (null, null);
-        var rng = new SplitMix64(Rng.Mix(Rng.Mix((ulong)options.Seed, 0x5348_4946), (ulong)epoch));
-        var x = new sbyte[count];
-        var y = new sbyte[count];
-        int span = 2 * options.MaxShift + 1;
-        for (int i = 0; i < count; i++)
-        {
-            x[i] = (sbyte)(rng.NextInt(span) - options.MaxShift);
-            y[i] = (sbyte)(rng.NextInt(span) - options.MaxShift);
-        }
-        return (x, y);
-    }
 
     private static void SaveModel(Network network, string outBase, TrainOptions options, int epoch, double? testAccuracy)
     {

@@ -91,7 +91,7 @@ public static class QatTrainer
             if (epoch > 0 && options.RecalibrateEachEpoch) Calibrate(net, engine, calibration, options.RefineScalesByLoss);
             var clock = Stopwatch.StartNew();
             var order = Rng.EpochPermutation(train.Count, options.Seed, epoch);
-            var (shiftX, shiftY) = Shifts(train.Count, options, epoch);
+            var (shiftX, shiftY) = Rng.EpochShifts(train.Count, options.MaxShift, options.Seed, 0x5141_5453, epoch);
             double lossSum = 0;
             int correct = 0;
             for (int b = 0; b < batches; b++)
@@ -153,20 +153,4 @@ public static class QatTrainer
 
     private static string Describe(QatNetwork net) => string.Join(", ", net.Compute.Select((c, i) =>
         $"{net.Spec.Layers[c.SpecIndex].Name} w fx<{c.WeightBits},{c.WeightFrac}> out {net.OutputOf(i)}"));
-
-    /// <summary>Per-position shifts for one epoch, fixed by (seed, epoch), as the float trainer draws them.</summary>
-    private static (sbyte[]? X, sbyte[]? Y) Shifts(int count, QatOptions options, int epoch)
-    {
-        if (options.MaxShift == 0) return (null, null);
-        var rng = new SplitMix64(Rng.Mix(Rng.Mix((ulong)options.Seed, 0x5141_5453), (ulong)epoch));
-        var x = new sbyte[count];
-        var y = new sbyte[count];
-        int span = 2 * options.MaxShift + 1;
-        for (int i = 0; i < count; i++)
-        {
-            x[i] = (sbyte)(rng.NextInt(span) - options.MaxShift);
-            y[i] = (sbyte)(rng.NextInt(span) - options.MaxShift);
-        }
-        return (x, y);
-    }
 }
