@@ -85,6 +85,12 @@ public static class ReportBuilder
         return start < 0 ? "" : svg[start..];
     }
 
+    private static readonly Dictionary<string, string> ResourceLabels = new()
+    {
+        ["lut"] = "LUT", ["lutRamCells"] = "LUTRAM cells", ["ff"] = "FF", ["dsp48E1"] = "DSP48E1",
+        ["bram18"] = "BRAM18", ["bram36"] = "BRAM36", ["carry4"] = "CARRY4",
+    };
+
     public static string ResourcesPath(string genDir) => Path.Combine(genDir, SynthEstimator.SynthFolder, SynthEstimator.ResultFile);
 
     private static List<(string, string)> ReadResources(string genDir)
@@ -94,6 +100,6 @@ public static class ReportBuilder
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.EnumerateObject()
             .Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && !p.Name.Contains("second", StringComparison.OrdinalIgnoreCase))
-            .Select(p => (p.Name, p.Value.ToString())).ToList();
+            .Select(p => (ResourceLabels.GetValueOrDefault(p.Name, p.Name), p.Value.ToString())).ToList();
     }
 }
