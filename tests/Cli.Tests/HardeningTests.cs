@@ -164,6 +164,11 @@ public class HardeningTests
     }
 
     [Fact]
+    public void Quantize_with_a_target_accuracy_runs_the_search_and_names_an_unwritable_output() =>
+        CliProcess.Run(["quantize", RandomModel(), "--target-accuracy", "98.8", "--out", "/proc/lenet-search"])
+            .AssertCleanError("/proc/lenet-search");
+
+    [Fact]
     public void Unknown_preset_is_rejected() =>
         CliProcess.Run(["train", "--preset", "resnet50", "--out", Path.Combine(RepoPaths.NewTempDir(), "m")]).AssertCleanError("unknown preset 'resnet50'");
 }

@@ -112,20 +112,26 @@ public static class QatCommands
                 FinalEpochs = r.GetValue(finalEpochs),
                 ValidationImages = r.GetValue(validation), Threads = r.GetValue(threads), Name = r.GetValue(name),
             };
-            var outcome = Search(request, Console.WriteLine);
-            Console.WriteLine();
-            Console.WriteLine(MixedPrecisionSearch.ParetoTable(outcome.Result));
-            if (outcome.Result.Best is not { } best)
-            {
-                Console.WriteLine(Invariant($"the start configuration does not reach {100 * request.TargetAccuracy:F2} % on the validation images; wrote {outcome.ReportPath}"));
-                return 1;
-            }
-            var cost = HardwareCost.Of(outcome.Final!);
-            Console.WriteLine(Invariant($"chosen: {best.Widths}: ROM {cost.RomBits} bits ({cost.WeightRomBits} in weights), cost {cost.Total}, validation {100 * outcome.FinalValidationAccuracy:F2} %, test {100 * outcome.TestAccuracy:F2} % (golden model)"));
-            Console.WriteLine($"wrote {outcome.QModelPath}, {outcome.ReportPath} and {outcome.ChartPath}");
-            return 0;
+            return RunSearch(request);
         });
         return cmd;
+    }
+
+    /// <summary>Runs the search and prints the Pareto front and the choice; `search` and `quantize --target-accuracy` share it.</summary>
+    public static int RunSearch(SearchRequest request)
+    {
+        var outcome = Search(request, Console.WriteLine);
+        Console.WriteLine();
+        Console.WriteLine(MixedPrecisionSearch.ParetoTable(outcome.Result));
+        if (outcome.Result.Best is not { } best)
+        {
+            Console.WriteLine(Invariant($"the start configuration does not reach {100 * request.TargetAccuracy:F2} % on the validation images; wrote {outcome.ReportPath}"));
+            return 1;
+        }
+        var cost = HardwareCost.Of(outcome.Final!);
+        Console.WriteLine(Invariant($"chosen: {best.Widths}: ROM {cost.RomBits} bits ({cost.WeightRomBits} in weights), cost {cost.Total}, validation {100 * outcome.FinalValidationAccuracy:F2} %, test {100 * outcome.TestAccuracy:F2} % (golden model)"));
+        Console.WriteLine($"wrote {outcome.QModelPath}, {outcome.ReportPath} and {outcome.ChartPath}");
+        return 0;
     }
 
     public sealed record SearchRequest(string ModelPath, double TargetAccuracy, string DataDir, string OutDir)

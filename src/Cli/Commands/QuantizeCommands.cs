@@ -123,15 +123,23 @@ public static class QuantizeCommands
         var model = new Argument<string>("model") { Description = "Float model (.modelstruct, .bin or their common base path)" };
         var output = new Option<string>("--out") { Description = "Folder for <name>.qmodel.json", DefaultValueFactory = _ => "out/qmodels" };
         var name = new Option<string?>("--name") { Description = "qmodel name (default: model file name plus widths, e.g. lenet5-w8a8)" };
+        var target = new Option<double?>("--target-accuracy")
+        {
+            Description = "Instead of one width: search per-layer widths (with QAT) for the cheapest qmodel meeting this validation accuracy (as `lenet-hls search`)",
+        };
         var formats = new FormatOptions();
         var cmd = new Command("quantize", "Quantize a float model to fixed point, write the qmodel and compare float and fixed accuracy");
         cmd.Arguments.Add(model);
         cmd.Options.Add(output);
         cmd.Options.Add(name);
+        cmd.Options.Add(target);
         formats.AddTo(cmd);
         cmd.SetAction(r =>
         {
             string modelPath = r.GetValue(model)!;
+            if (r.GetValue(target) is { } accuracy)
+                return QatCommands.RunSearch(new QatCommands.SearchRequest(modelPath, accuracy > 1 ? accuracy / 100 : accuracy,
+                    r.GetValue(formats.Data)!, r.GetValue(output)!) { Name = r.GetValue(name) });
             var options = formats.Read(r);
             string outDir = r.GetValue(output)!;
             AtomicFile.EnsureWritableDirectory(outDir);
