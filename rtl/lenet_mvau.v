@@ -2,14 +2,21 @@
 // products of ELEMS terms with PE x SIMD multipliers, in NF = ceil(OUTS/PE) neuron folds of
 // SF = ceil(ELEMS/SIMD) synapse folds, one fold per cycle with no bubble between windows.
 // Weight ROM word nf*SF + sf holds w[sf*SIMD + s][nf*PE + p] at lane p*SIMD + s (zeros past the
-// ends); bias ROM word nf holds the PE biases at accumulator width. The accumulated sum is
-// requantized (docs/fixed-point.md section 4) with the fused activation: ACT 0 none, 1 relu,
-// 2 tanh (index saturated to TANH_INDEX_BITS, then a table lookup per lane).
+// ends); bias ROM word nf holds the PE biases at accumulator width. W_WIDTH 1 means bipolar weights
+// (docs/fixed-point.md section 1): a lane holds s = (q+1)/2 and its product is s ? x : -x, a
+// conditional negation instead of a multiplier (a padding 0 reads as -1, which is harmless: past
+// ELEMS x is 0, past OUTS the sum is never output). X_SIGNED 0 means unsigned ufx inputs
+// (docs/fixed-point.md sections 1 and 3): x is zero-extended to IN_WIDTH + 1 signed bits before the
+// signed product or the +-x negation, so x >= 2^(IN_WIDTH-1) stays positive. The accumulated sum is
+// requantized (docs/fixed-point.md section 4) with the fused activation: ACT 0 none, 1 relu, 2 tanh
+// (index saturated to TANH_INDEX_BITS, then a table lookup per lane); OUT_SIGNED 0 (an unsigned relu
+// output) clamps to [0, 2^OUT_WIDTH - 1].
 // Pipeline: A issue, B weights + input slice, C products, D accumulate, E activation, F assemble.
 `default_nettype none
 module lenet_mvau #(
     parameter ELEMS = 1,
     parameter IN_WIDTH = 8,
+    parameter X_SIGNED = 1,
     parameter W_WIDTH = 8,
     parameter PE = 1,
     parameter SIMD = 1,
@@ -22,6 +29,7 @@ module lenet_mvau #(
     parameter ROUND = 0,
     parameter SATURATE = 1,
     parameter ACT = 0,
+    parameter OUT_SIGNED = 1,
     parameter TANH_INDEX_BITS = 2,
     parameter WEIGHT_FILE = "weights.mem",
     parameter BIAS_FILE = "bias.mem",
@@ -39,7 +47,13 @@ module lenet_mvau #(
     localparam ACT_TANH = 2;
     localparam SLICE_WIDTH = SIMD * IN_WIDTH;
     localparam ROT_WIDTH = SF * SLICE_WIDTH;
-    localparam PROD_WIDTH = W_WIDTH + IN_WIDTH;
+    localparam BIPOLAR_WIDTH = 1;
+    localparam BIPOLAR = W_WIDTH == BIPOLAR_WIDTH;
+    // x as a signed operand: its stored bits, or one bit more (a zero) for unsigned inputs.
+    localparam X_WIDTH = X_SIGNED != 0 ? IN_WIDTH : IN_WIDTH + 1;
+    // A bipolar product is +-x in IN_WIDTH + 1 bits: enough to negate the most negative signed x, and
+    // -(2^IN_WIDTH - 1) for the largest unsigned x.
+    localparam PROD_WIDTH = BIPOLAR ? IN_WIDTH + 1 : W_WIDTH + X_WIDTH;
     localparam STEPS = NF * SF;
     localparam STEP_WIDTH = $clog2(STEPS) < 1 ? 1 : $clog2(STEPS);
     localparam NF_WIDTH = $clog2(NF) < 1 ? 1 : $clog2(NF);
@@ -143,10 +157,29 @@ module lenet_mvau #(
         for (p = 0; p < PE; p = p + 1) begin : g_lane
             wire [SIMD*ACC_WIDTH-1:0] terms;
             for (s = 0; s < SIMD; s = s + 1) begin : g_mul
-                wire signed [W_WIDTH-1:0]  w = weights[(p*SIMD + s)*W_WIDTH +: W_WIDTH];
-                wire signed [IN_WIDTH-1:0] x = x_b[s*IN_WIDTH +: IN_WIDTH];
-                reg  signed [PROD_WIDTH-1:0] product;
-                always @(posedge clk) product <= w * x;
+                wire [IN_WIDTH-1:0]          x_bits = x_b[s*IN_WIDTH +: IN_WIDTH];
+                wire signed [X_WIDTH-1:0]    x;
+                wire signed [PROD_WIDTH-1:0] next_product;
+                if (X_SIGNED != 0) begin : g_signed_x
+                    assign x = x_bits;
+                end else begin : g_unsigned_x
+                    assign x = {1'b0, x_bits};
+                end
+                if (BIPOLAR) begin : g_negate
+                    wire                         plus = weights[p*SIMD + s];
+                    wire signed [PROD_WIDTH-1:0] wide;
+                    if (X_WIDTH < PROD_WIDTH) begin : g_sign_extend
+                        assign wide = {x[X_WIDTH-1], x};
+                    end else begin : g_same
+                        assign wide = x;
+                    end
+                    assign next_product = plus ? wide : -wide;
+                end else begin : g_multiply
+                    wire signed [W_WIDTH-1:0] w = weights[(p*SIMD + s)*W_WIDTH +: W_WIDTH];
+                    assign next_product = w * x;
+                end
+                reg signed [PROD_WIDTH-1:0] product;
+                always @(posedge clk) product <= next_product;
                 // |w*x| never exceeds the accumulator bound, so narrowing loses nothing.
                 if (ACC_WIDTH >= PROD_WIDTH) begin : g_extend
                     assign terms[s*ACC_WIDTH +: ACC_WIDTH] = {{(ACC_WIDTH-PROD_WIDTH){product[PROD_WIDTH-1]}}, product};
@@ -177,7 +210,7 @@ module lenet_mvau #(
             end else begin : g_requant
                 wire [OUT_WIDTH-1:0] q;
                 lenet_requant #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .OUT_WIDTH(OUT_WIDTH),
-                                .ROUND(ROUND), .SATURATE(SATURATE), .RELU(ACT == ACT_RELU ? 1 : 0))
+                                .ROUND(ROUND), .SATURATE(SATURATE), .RELU(ACT == ACT_RELU ? 1 : 0), .OUT_SIGNED(OUT_SIGNED))
                     requant (.acc(acc), .q(q));
                 reg [OUT_WIDTH-1:0] q_e;
                 always @(posedge clk) q_e <= q;

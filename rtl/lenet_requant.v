@@ -1,6 +1,8 @@
 // Requantization of docs/fixed-point.md section 4 (and the ReLU of section 5): shift an accumulator
 // by SHIFT = F_acc - F_out with a rounding mode, then saturate or wrap to OUT_WIDTH bits.
 // ROUND: 0 = rnd (half toward +inf), 1 = trn (floor), 2 = rnd_conv (half to even).
+// OUT_SIGNED 0: the output is unsigned ufx<OUT_WIDTH,F> (section 1), always a saturating ReLU output,
+// so the result is clamp(shifted, 0, 2^OUT_WIDTH - 1) whatever SATURATE and RELU say.
 // Every intermediate is 64-bit, as the spec requires; the generator keeps |SHIFT| <= 62.
 `default_nettype none
 module lenet_requant #(
@@ -9,7 +11,8 @@ module lenet_requant #(
     parameter OUT_WIDTH = 8,
     parameter ROUND = 0,
     parameter SATURATE = 1,
-    parameter RELU = 0
+    parameter RELU = 0,
+    parameter OUT_SIGNED = 1
 ) (
     input  wire signed [ACC_WIDTH-1:0] acc,
     output wire signed [OUT_WIDTH-1:0] q
@@ -40,17 +43,22 @@ module lenet_requant #(
 
     localparam signed [63:0] OUT_MAX = (64'sd1 <<< (OUT_WIDTH - 1)) - 64'sd1;
     localparam signed [63:0] OUT_MIN = -(64'sd1 <<< (OUT_WIDTH - 1));
+    localparam signed [63:0] UNSIGNED_MAX = (64'sd1 <<< OUT_WIDTH) - 64'sd1;
 
     wire signed [OUT_WIDTH-1:0] fitted;
     generate
-        if (SATURATE != 0) begin : g_sat
+        if (OUT_SIGNED == 0) begin : g_unsigned
+            assign fitted = shifted > UNSIGNED_MAX ? UNSIGNED_MAX[OUT_WIDTH-1:0]
+                          : shifted < 64'sd0 ? {OUT_WIDTH{1'b0}}
+                          : shifted[OUT_WIDTH-1:0];
+        end else if (SATURATE != 0) begin : g_sat
             assign fitted = shifted > OUT_MAX ? OUT_MAX[OUT_WIDTH-1:0]
                           : shifted < OUT_MIN ? OUT_MIN[OUT_WIDTH-1:0]
                           : shifted[OUT_WIDTH-1:0];
         end else begin : g_wrap
             assign fitted = shifted[OUT_WIDTH-1:0];
         end
-        if (RELU != 0) begin : g_relu
+        if (RELU != 0 && OUT_SIGNED != 0) begin : g_relu
             assign q = fitted[OUT_WIDTH-1] ? {OUT_WIDTH{1'b0}} : fitted;
         end else begin : g_linear
             assign q = fitted;

@@ -1,10 +1,12 @@
 // Reads each image's score vector (one word of CLASSES elements) from the last buffer and sends
-// the elements, sign-extended to DATA_WIDTH bits, one per beat towards the scores AXI-Stream.
+// the elements, extended to DATA_WIDTH bits, one per beat towards the scores AXI-Stream. ELEM_SIGNED 1
+// sign-extends; ELEM_SIGNED 0 (unsigned ufx scores, docs/fixed-point.md section 1) zero-extends.
 `default_nettype none
 module lenet_score_out #(
     parameter CLASSES = 10,
     parameter ELEM_WIDTH = 8,
-    parameter DATA_WIDTH = 8
+    parameter DATA_WIDTH = 8,
+    parameter ELEM_SIGNED = 1
 ) (
     input  wire                           clk,
     input  wire                           rst,
@@ -28,7 +30,8 @@ module lenet_score_out #(
     wire [ELEM_WIDTH-1:0] current = scores[ELEM_WIDTH-1:0];
     generate
         if (DATA_WIDTH > ELEM_WIDTH) begin : g_extend
-            assign m_data = {{(DATA_WIDTH-ELEM_WIDTH){current[ELEM_WIDTH-1]}}, current};
+            wire fill = ELEM_SIGNED != 0 ? current[ELEM_WIDTH-1] : 1'b0;
+            assign m_data = {{(DATA_WIDTH-ELEM_WIDTH){fill}}, current};
         end else begin : g_same
             assign m_data = current;
         end

@@ -3,6 +3,7 @@
 #define NNET_H_
 
 #include "nnet_types.h"
+#include "nnet_mult.h"
 #include "nnet_requant.h"
 #include "nnet_conv2d.h"
 #include "nnet_dense.h"

@@ -8,6 +8,7 @@
 #ifndef NNET_CONV2D_H_
 #define NNET_CONV2D_H_
 
+#include "nnet_mult.h"
 #include "nnet_requant.h"
 
 namespace nnet {
@@ -19,7 +20,6 @@ void conv2d(const typename CONFIG::input_t input[CONFIG::in_height * CONFIG::in_
             const typename CONFIG::bias_t biases[CONFIG::n_filt]) {
     typedef typename CONFIG::input_t input_t;
     typedef typename CONFIG::accum_t accum_t;
-    typedef typename CONFIG::mult_t mult_t;
     const unsigned parallel = CONFIG::parallel;
     const unsigned groups = CONFIG::n_filt / CONFIG::parallel;
 
@@ -56,7 +56,7 @@ ConvRow:
                                 const unsigned co = g * parallel + u;
                                 // Unconnected pairs hold weight 0; skipping them leaves the sum unchanged.
                                 if (!CONFIG::has_connections || CONFIG::connected(ci, co))
-                                    acc[co] = accum_t(acc[co] + multiply<mult_t>(x, weights[tap][co]));
+                                    acc[co] = accum_t(acc[co] + product<CONFIG>(x, weights[tap][co]));
                             }
                         }
                     }

@@ -5,6 +5,7 @@
 #ifndef NNET_DENSE_H_
 #define NNET_DENSE_H_
 
+#include "nnet_mult.h"
 #include "nnet_requant.h"
 
 namespace nnet {
@@ -16,7 +17,6 @@ void dense(const typename CONFIG::input_t input[CONFIG::n_in],
            const typename CONFIG::bias_t biases[CONFIG::n_out]) {
     typedef typename CONFIG::input_t input_t;
     typedef typename CONFIG::accum_t accum_t;
-    typedef typename CONFIG::mult_t mult_t;
     const unsigned parallel = CONFIG::parallel;
     const unsigned groups = CONFIG::n_out / CONFIG::parallel;
 
@@ -38,7 +38,7 @@ DenseIn:
             for (unsigned u = 0; u < parallel; u++) {
 #pragma HLS UNROLL
                 const unsigned co = g * parallel + u;
-                acc[co] = accum_t(acc[co] + multiply<mult_t>(x, weights[i][co]));
+                acc[co] = accum_t(acc[co] + product<CONFIG>(x, weights[i][co]));
             }
         }
     }

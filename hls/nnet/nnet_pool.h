@@ -6,7 +6,9 @@
 
 namespace nnet {
 
-// The exact maximum of the window; the output format equals the input format.
+// The exact maximum of the window; the output format equals the input format. input_t is the
+// tensor's own type, signed or unsigned (ufx<W,F>: ap_uint<W> / uintN_t), so the comparison is of
+// like with like and a value >= 2^(W-1) of an unsigned tensor stays the large positive number it is.
 template <class CONFIG>
 void max_pool2d(const typename CONFIG::input_t input[CONFIG::in_height * CONFIG::in_width * CONFIG::n_chan],
                 typename CONFIG::result_t output[CONFIG::out_height * CONFIG::out_width * CONFIG::n_chan]) {
@@ -49,7 +51,8 @@ AvgRow:
                 for (unsigned k = 0; k < CONFIG::kernel * CONFIG::kernel; k++) {
                     const unsigned iy = oy * CONFIG::stride + k / CONFIG::kernel;
                     const unsigned ix = ox * CONFIG::stride + k % CONFIG::kernel;
-                    sum = accum_t(sum + input[(iy * CONFIG::in_width + ix) * CONFIG::n_chan + c]);
+                    // Widened first: a uint32_t input would otherwise pull the sum into unsigned arithmetic.
+                    sum = accum_t(sum + accum_t(input[(iy * CONFIG::in_width + ix) * CONFIG::n_chan + c]));
                 }
                 output[(oy * CONFIG::out_width + ox) * CONFIG::n_chan + c] = activation<CONFIG, ACT_NONE>::apply(to_wide(sum));
             }

@@ -48,7 +48,9 @@ template <int S, int W, rounding_mode R, overflow_mode O> inline long long requa
 }
 
 // §5: the activation fused after a Conv2D or Dense accumulator. CONFIG supplies shift, out_bits,
-// rounding, overflow and, for tanh, tanh_index_bits and tanh_lookup(k).
+// rounding, overflow and, for tanh, tanh_index_bits and tanh_lookup(k). out_bits is the output's
+// arithmetic width: W, or W + 1 for an unsigned ufx<W,F> (§1), whose relu then makes the result
+// clamp(shift(acc), 0, 2^W - 1), which its W-bit unsigned result_t holds exactly.
 template <class CONFIG, activation_kind A> struct activation;
 
 template <class CONFIG> struct activation<CONFIG, ACT_NONE> {

@@ -5,6 +5,10 @@
 //   * with Xilinx <ap_int.h> (Vitis, or -DLENET_USE_AP_INT with its include path), a W-bit value is
 //     ap_int<W>, so synthesis builds datapaths of exactly the qmodel's widths;
 //   * otherwise (plain g++ C simulation) it is the smallest standard integer type holding W bits.
+// An unsigned ReLU activation ufx<W,F> (q in [0, 2^W - 1]) is ap_uint<W>, or the smallest unsigned
+// standard type holding W bits (uint_t<W>); it never enters arithmetic as that type alone: products
+// widen it to a signed mult_t first, sums to the signed accum_t, so no unsigned wraparound can occur.
+// bit_type holds one stored bit, 0 or 1 (a bipolar weight's s = (q + 1) / 2): ap_uint<1>, or uint8_t.
 // Define LENET_NO_AP_INT to force the standard types even where <ap_int.h> is found.
 #ifndef NNET_TYPES_H_
 #define NNET_TYPES_H_
@@ -31,7 +35,9 @@ namespace nnet {
 #ifdef LENET_USE_AP_INT
 
 template <int W> struct int_of { typedef ap_int<W> type; };
+template <int W> struct uint_of { typedef ap_uint<W> type; };
 typedef ap_uint<8> pixel_type;
+typedef ap_uint<1> bit_type;
 
 // ap_int products grow to the exact width, so this multiply is exact before the narrowing.
 template <class R, class A, class B> inline R multiply(const A &a, const B &b) { return R(a * b); }
@@ -48,10 +54,17 @@ template <int W> struct int_of {
             typename select<(W <= 16), int16_t,
             typename select<(W <= 32), int32_t, int64_t>::type>::type>::type type;
 };
+template <int W> struct uint_of {
+    typedef typename select<(W <= 8), uint8_t,
+            typename select<(W <= 16), uint16_t,
+            typename select<(W <= 32), uint32_t, uint64_t>::type>::type>::type type;
+};
 typedef uint8_t pixel_type;
+typedef uint8_t bit_type;
 
 // R holds the product's exact width; widening both factors first keeps a 32x32-bit product out of
-// int arithmetic, where it would overflow.
+// int arithmetic, where it would overflow, and an unsigned factor out of unsigned arithmetic, where
+// uint32_t * int32_t would wrap modulo 2^32 (R is signed and holds every unsigned input exactly).
 template <class R, class A, class B> inline R multiply(const A &a, const B &b) { return R(R(a) * R(b)); }
 
 template <class T> inline long long to_wide(const T &v) { return static_cast<long long>(v); }
@@ -60,6 +73,9 @@ template <class T> inline long long to_wide(const T &v) { return static_cast<lon
 
 // A signed integer of at least W bits: ap_int<W>, or int8_t/int16_t/int32_t/int64_t.
 template <int W> struct int_t { typedef typename int_of<W>::type type; };
+
+// An unsigned integer of at least W bits: ap_uint<W>, or uint8_t/uint16_t/uint32_t/uint64_t.
+template <int W> struct uint_t { typedef typename uint_of<W>::type type; };
 
 } // namespace nnet
 

@@ -48,7 +48,7 @@ public static class HlsGenerator
         foreach (var rom in roms)
             Write(outDir, rom.Header, templates.Render("rom.h.hbs", new
             {
-                modelName = name, rom.Title, notes = rom.Notes, guard = rom.Guard, bits = rom.Bits,
+                modelName = name, rom.Title, notes = rom.Notes, guard = rom.Guard, type = rom.Type,
                 array = rom.Array, dims = rom.Dims, lines = rom.Lines,
             }));
 
@@ -82,6 +82,16 @@ public static class HlsGenerator
         CopyFolder(HlsAssets.KernelDir, Path.Combine(outDir, KernelDir));
         CopyFolder(HlsAssets.TestbenchDir, Path.Combine(outDir, TestbenchDir));
     }
+
+    /// <summary>
+    /// The signed width of a MAC product (a layer's mult_t): W_w plus the input's arithmetic width
+    /// (docs/fixed-point.md §1, §3), W_x for a signed input and W_x + 1 for an unsigned ufx&lt;W_x,F&gt;, which
+    /// enters as a zero-extended signed operand; the raw pixel is read as fx&lt;9,0&gt;. A bipolar product ±x
+    /// needs W_x + 1 bits, for a signed x (−(−2^(W_x−1)) = 2^(W_x−1)) and an unsigned one (−(2^W_x − 1)) alike.
+    /// </summary>
+    public static int ProductBits(QActivation input, int weightBits) => Math.Min(64, weightBits == FixedPointMath.BipolarBits
+        ? input.Bits + 1
+        : input.ArithmeticBits + weightBits);
 
     /// <summary>The largest divisor of <paramref name="channels"/> that is at most <paramref name="multipliers"/>.</summary>
     public static int Parallelism(int channels, int multipliers)
@@ -122,17 +132,41 @@ public static class HlsGenerator
         var w = l.Source.Weights!;
         int cols = l.Source.OutShape.C, rows = w.Data.Length / cols;
         string layout = l.Source.Kind == QLayerKind.Conv2D ? "[kh][kw][in][out]" : "[in][out] (in = HWC flatten order)";
+        bool bipolar = IsBipolar(w);
+        var stored = bipolar ? w.Data.Select(BipolarBit).ToArray() : w.Data;
         var lines = new string[rows];
-        for (int r = 0; r < rows; r++) lines[r] = "{" + Join(w.Data.AsSpan(r * cols, cols)) + "},";
-        var notes = new List<string>
-        {
-            $"Format {Describe(w.Format)}; raw integers q, value = q * 2^{-w.Frac}.",
-            $"Shape [{string.Join(", ", w.Shape)}] in layout {layout}, stored as [{rows}][{cols}]: row = flattened leading dimensions, column = output channel.",
-        };
+        for (int r = 0; r < rows; r++) lines[r] = "{" + Join(stored.AsSpan(r * cols, cols)) + "},";
+        var notes = bipolar
+            ? new List<string>
+            {
+                $"Format {w.Format}, bipolar (docs/fixed-point.md §1): q = -1 or +1, value = q * 2^{-w.Frac}.",
+                "Stored as the bit s = (q + 1) / 2, 1 for q = +1 and 0 for q = -1, in a 1-bit unsigned type; the MAC computes s ? x : -x.",
+            }
+            : [$"Format {Describe(w.Format)}; raw integers q, value = q * 2^{-w.Frac}."];
+        notes.Add($"Shape [{string.Join(", ", w.Shape)}] in layout {layout}, stored as [{rows}][{cols}]: row = flattened leading dimensions, column = output channel.");
         if (l.Source.Connections is not null) notes.Add("Connection table: unconnected (input, output) pairs hold 0 and are skipped.");
         return new Rom($"{WeightsDir}/w_{l.Id}.h", $"Weights of layer {l.Index} \"{l.Source.Name}\" ({KindName(l.Source.Kind)}).", notes,
-            $"W_{l.Id.ToUpperInvariant()}_H_", w.Bits, $"w_{l.Id}", $"[{rows}][{cols}]", lines, "bram", l.Parallel, 2, false);
+            $"W_{l.Id.ToUpperInvariant()}_H_", WeightType(w.Bits), $"w_{l.Id}", $"[{rows}][{cols}]", lines, "bram", l.Parallel, 2, false);
     }
+
+    /// <summary>The ROM bit of a bipolar weight q (docs/fixed-point.md §1): s = (q + 1) / 2.</summary>
+    private static int BipolarBit(int q) => q switch
+    {
+        1 => 1, -1 => 0, _ => throw new ArgumentOutOfRangeException(nameof(q), q, "a bipolar weight is -1 or +1"),
+    };
+
+    private static bool IsBipolar(QTensor weights) => weights.Bits == FixedPointMath.BipolarBits;
+
+    /// <summary>A weight ROM's element type; nnet::weight_of also picks the layer's product (nnet_mult.h).</summary>
+    private static string WeightType(int bits) => $"nnet::weight_of<{bits}>::type";
+
+    private static string IntType(int bits) => $"nnet::int_t<{bits}>::type";
+
+    /// <summary>
+    /// An activation tensor's C++ type: a signed fx&lt;W,F&gt; is nnet::int_t&lt;W&gt;, an unsigned ufx&lt;W,F&gt;
+    /// (docs/fixed-point.md §1) nnet::uint_t&lt;W&gt; (ap_uint&lt;W&gt; or the smallest unsigned standard type).
+    /// </summary>
+    internal static string ActivationType(QActivation a) => a.Unsigned ? $"nnet::uint_t<{a.Bits}>::type" : IntType(a.Bits);
 
     private static Rom BiasRom(LayerInfo l)
     {
@@ -143,7 +177,7 @@ public static class HlsGenerator
             $"Shape [{b.Data.Length}]: one per output channel.",
         };
         return new Rom($"{WeightsDir}/b_{l.Id}.h", $"Biases of layer {l.Index} \"{l.Source.Name}\" ({KindName(l.Source.Kind)}).", notes,
-            $"B_{l.Id.ToUpperInvariant()}_H_", b.Bits, $"b_{l.Id}", $"[{b.Data.Length}]", Chunked(b.Data), "lutram", l.Parallel, 1, false);
+            $"B_{l.Id.ToUpperInvariant()}_H_", IntType(b.Bits), $"b_{l.Id}", $"[{b.Data.Length}]", Chunked(b.Data), "lutram", l.Parallel, 1, false);
     }
 
     private static Rom TanhRom(LayerInfo l)
@@ -158,7 +192,7 @@ public static class HlsGenerator
             $"Shape [{t.Table.Length}].",
         };
         return new Rom($"{WeightsDir}/tanh_{l.Id}.h", $"Tanh table of layer {l.Index} \"{l.Source.Name}\" (docs/fixed-point.md §5).", notes,
-            $"TANH_{l.Id.ToUpperInvariant()}_H_", o.Bits, $"tanh_{l.Id}", $"[{t.Table.Length}]", Chunked(t.Table), "bram", 1, 1, true);
+            $"TANH_{l.Id.ToUpperInvariant()}_H_", IntType(o.Bits), $"tanh_{l.Id}", $"[{t.Table.Length}]", Chunked(t.Table), "bram", 1, 1, true);
     }
 
     private static string[] Chunked(int[] values)
@@ -207,7 +241,7 @@ public static class HlsGenerator
         }
     }
 
-    private sealed record Rom(string Header, string Title, IReadOnlyList<string> Notes, string Guard, int Bits, string Array,
+    private sealed record Rom(string Header, string Title, IReadOnlyList<string> Notes, string Guard, string Type, string Array,
                               string Dims, string[] Lines, string Impl, int PartitionFactor, int PartitionDim, bool IsTanh);
 
     /// <summary>One qmodel layer with the names and widths the C++ uses for it.</summary>
@@ -215,14 +249,11 @@ public static class HlsGenerator
     {
         public string Buffer => $"out_{Id}";
 
-        /// <summary>
-        /// The multiplier's exact product width. The raw pixel is 8-bit unsigned, read as fx&lt;9,0&gt;.
-        /// </summary>
-        private int MultBits => Math.Min(64, Input.Bits + Source.Weights!.Bits);
+        private int MultBits => ProductBits(Input, Source.Weights!.Bits);
 
-        /// <summary>Accumulator width; an avgpool window sum never needs fewer than W_in + log2(k²) bits.</summary>
+        /// <summary>Accumulator width; an avgpool window sum never needs fewer than W_in + log2(k²) bits (arithmetic W_in).</summary>
         private int AccBits => Source.Kind == QLayerKind.AvgPool
-            ? Math.Max(Source.Accumulator!.Bits, Input.Bits + BitOperations.Log2((uint)(Source.Kernel * Source.Kernel)))
+            ? Math.Max(Source.Accumulator!.Bits, Input.ArithmeticBits + BitOperations.Log2((uint)(Source.Kernel * Source.Kernel)))
             : Source.Accumulator!.Bits;
 
         public object ConfigData(QModel model)
@@ -240,10 +271,13 @@ public static class HlsGenerator
                 hasWeights = l.HasWeights, hasAcc, isTanh = tanh,
                 activationName = l.HasWeights ? l.Activation.ToString().ToLowerInvariant() : null,
                 inFormat = $"{Input} [{Input.Min},{Input.Max}]",
-                weightFormat = l.Weights?.Format.ToString(), biasFormat = l.Bias?.Format.ToString(),
+                weightFormat = l.Weights is null ? null
+                    : IsBipolar(l.Weights) ? $"{l.Weights.Format} (bipolar: ROM bit s = (q + 1) / 2, product s ? x : -x)" : l.Weights.Format.ToString(),
+                biasFormat = l.Bias?.Format.ToString(),
                 accFormat = hasAcc ? new QFormat(AccBits, l.Accumulator!.Frac).ToString() : null,
                 outFormat = $"{l.Output} [{l.Output.Min},{l.Output.Max}]", shiftNote,
-                inputType = InputType, outBits = l.Output.Bits,
+                inputType = InputType, resultType = ActivationType(l.Output), outBits = l.Output.ArithmeticBits,
+                outUnsigned = l.Output.Unsigned, outStoredBits = l.Output.Bits,
                 weightBits = l.Weights?.Bits ?? 0, biasBits = l.Bias?.Bits ?? 0, multBits = l.HasWeights ? MultBits : 0,
                 accBits = hasAcc ? AccBits : 0,
                 nIn = l.InShape.Size, nOut = l.OutShape.C,

@@ -4,6 +4,7 @@ using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Search;
 
 namespace LeNetHls.Quantizer;
 
@@ -17,6 +18,59 @@ public sealed record SweepReport(string ModelName, QuantizeOptions BaseOptions, 
                                  IReadOnlyList<SweepPoint> Points)
 {
     public double FloatAccuracy => 100.0 * FloatCorrect / Images;
+
+    /// <summary>Quantization-aware trained qmodels measured on the same test images (`--qat`).</summary>
+    public IReadOnlyList<QatPoint> Qat { get; init; } = [];
+
+    /// <summary>A mixed-precision search to chart as its Pareto front (`--search`).</summary>
+    public SearchSummary? Search { get; init; }
+}
+
+/// <summary>
+/// A quantization-aware trained qmodel in the report, beside post-training quantization of the report's
+/// float model at exactly the same per-layer widths and arithmetic, so that the difference is the training.
+/// </summary>
+/// <param name="PostTraining">The post-training qmodel's result, or null with PostTrainingError when it cannot be built.</param>
+public sealed record QatPoint(string Name, QModel Model, AccuracyComparison Result, AccuracyComparison? PostTraining, string? PostTrainingError)
+{
+    public IReadOnlyList<int> WeightBits => [.. Model.Layers.Where(l => l.HasWeights).Select(l => l.Weights!.Bits)];
+    /// <summary>Output widths of the conv/dense layers; the last is the scores.</summary>
+    public IReadOnlyList<int> OutputBits => [.. Model.Layers.Where(l => l.HasWeights).Select(l => l.Output.Bits)];
+
+    /// <summary>Hidden activations are unsigned ufx&lt;W,F&gt; (docs/fixed-point.md §1).</summary>
+    public bool UnsignedRelu => Model.Layers.Any(l => l.Output.Unsigned);
+
+    /// <summary>
+    /// n when every weight and every hidden activation is n bits wide (the scores may differ): the row of the
+    /// sweep it sits beside. Unsigned activations sit in no row: the sweep's formats are signed.
+    /// </summary>
+    public int? UniformBits
+    {
+        get
+        {
+            if (UnsignedRelu) return null;
+            var hidden = OutputBits.Take(OutputBits.Count - 1).ToList();
+            int w = WeightBits[0];
+            return WeightBits.All(b => b == w) && hidden.All(b => b == w) ? w : null;
+        }
+    }
+
+    /// <summary>"W4A4, scores 8" or per layer "w 3,2,2,2,2 a 6,2,3,8 s 8".</summary>
+    public string Widths
+    {
+        get
+        {
+            var hidden = OutputBits.Take(OutputBits.Count - 1).ToList();
+            bool uniform = WeightBits.All(b => b == WeightBits[0]) && hidden.All(b => b == hidden.FirstOrDefault(OutputBits[0]));
+            string u = UnsignedRelu ? "u" : "";
+            if (uniform && hidden.Count > 0) return $"W{WeightBits[0]}A{hidden[0]}{u}, scores {OutputBits[^1]}";
+            return hidden.Count == 0
+                ? $"w {string.Join(",", WeightBits)} s {OutputBits[^1]}"
+                : $"w {string.Join(",", WeightBits)} a {string.Join(",", hidden)}{(UnsignedRelu ? " unsigned" : "")} s {OutputBits[^1]}";
+        }
+    }
+
+    public HardwareCost Cost => HardwareCost.Of(Model);
 }
 
 /// <summary>
@@ -46,8 +100,10 @@ public static class AccuracySweep
         return widths.Distinct().OrderByDescending(w => w).ToArray();
     }
 
+    /// <param name="qat">Quantization-aware trained qmodels (file path, model) to measure on the same test images beside the sweep.</param>
     public static SweepReport Run(FloatModel model, string modelName, string modelPath, ActivationStatistics statistics, MnistSet test,
-                                  IReadOnlyList<int> widths, QuantizeOptions baseOptions, Action<string>? progress = null)
+                                  IReadOnlyList<int> widths, QuantizeOptions baseOptions, Action<string>? progress = null,
+                                  IReadOnlyList<(string Path, QModel Model)>? qat = null)
     {
         var floatPredictions = Evaluation.RunFloat(model, test);
         var points = new List<SweepPoint>();
@@ -70,15 +126,74 @@ public static class AccuracySweep
                 progress?.Invoke($"{series,-11} {bits,2} bits: not quantizable ({e.Message})");
             }
         }
+        var qatPoints = (qat ?? []).Select(x => MeasureQat(x.Path, x.Model, model, modelName, modelPath, statistics, test, floatPredictions, baseOptions, progress)).ToList();
         return new SweepReport(modelName, baseOptions, statistics.Images, test.Count,
-                               Evaluation.CountCorrect(floatPredictions, test.Labels), points);
+                               Evaluation.CountCorrect(floatPredictions, test.Labels), points) { Qat = qatPoints };
     }
+
+    /// <summary>
+    /// The golden model's accuracy of a QAT qmodel, and of post-training quantization of the float model
+    /// with the same per-layer widths, rounding and overflow (an override for every conv/dense layer).
+    /// </summary>
+    public static QatPoint MeasureQat(string path, QModel q, FloatModel model, string modelName, string modelPath, ActivationStatistics statistics,
+                                      MnistSet test, int[] floatPredictions, QuantizeOptions baseOptions, Action<string>? progress = null)
+    {
+        CheckMatches(path, q, model.Spec);
+        string name = QatName(path);
+        var result = AccuracyComparison.Measure(q, test, floatPredictions);
+        var layers = q.Layers.Where(l => l.HasWeights).ToDictionary(l => l.Name,
+            l => new LayerOverride(new FormatOverride(l.Weights!.Bits, null), new FormatOverride(l.Output.Bits, null)));
+        var options = baseOptions with
+        {
+            Overrides = new FormatOverrides($"{path} (its widths)", layers), Rounding = q.Rounding, Overflow = q.Overflow,
+            UnsignedRelu = q.Layers.Any(l => l.Output.Unsigned),
+        };
+        AccuracyComparison? ptq = null;
+        string? error = null;
+        try
+        {
+            var p = ModelQuantizer.Quantize(model, statistics, options, $"{modelName}-ptq-as-{name}", modelPath);
+            ptq = AccuracyComparison.Measure(p, test, floatPredictions);
+        }
+        catch (LeNetHlsException e) { error = e.Message; }
+        var point = new QatPoint(name, q, result, ptq, error);
+        progress?.Invoke($"qat {name} ({point.Widths}): {result.FixedAccuracy:F2} %; post-training at the same widths: " +
+                         (ptq is null ? $"not quantizable ({error})" : $"{ptq.FixedAccuracy:F2} %"));
+        return point;
+    }
+
+    /// <summary>A QAT qmodel is compared with this spec's post-training quantization layer by layer, so they must have the same conv/dense layers.</summary>
+    public static void CheckMatches(string path, QModel q, ModelSpec spec)
+    {
+        var ours = spec.ParameterLayers().Select(i => spec.Layers[i].Name).ToList();
+        var theirs = q.Layers.Where(l => l.HasWeights).Select(l => l.Name).ToList();
+        if (q.InputShape != spec.Input || !ours.SequenceEqual(theirs))
+            throw LeNetHlsException.InFile(path, $"does not match model '{spec.Name}' (its conv/dense layers are {string.Join(", ", theirs)} on {q.InputShape}; the model's are {string.Join(", ", ours)} on {spec.Input})");
+    }
+
+    /// <summary>The search's width lists must name this spec's conv/dense layers.</summary>
+    public static void CheckMatches(string path, SearchSummary search, ModelSpec spec)
+    {
+        var ours = spec.ParameterLayers().Select(i => spec.Layers[i].Name).ToList();
+        if (!ours.SequenceEqual(search.Layers))
+            throw LeNetHlsException.InFile(path, $"the search's layers ({string.Join(", ", search.Layers)}) are not model '{spec.Name}''s ({string.Join(", ", ours)})");
+    }
+
+    private static string QatName(string path)
+    {
+        string file = Path.GetFileName(path);
+        return file.EndsWith(".qmodel.json", StringComparison.Ordinal) ? file[..^".qmodel.json".Length] : Path.GetFileNameWithoutExtension(file);
+    }
+
+    /// <summary>File name of the Pareto chart written next to accuracy.svg when the report has a search.</summary>
+    public const string ParetoChartFile = "accuracy-pareto.svg";
 
     public static void Write(SweepReport report, string dir)
     {
         AtomicFile.EnsureWritableDirectory(dir);
         AtomicFile.WriteAllText(Path.Combine(dir, "accuracy.csv"), Csv(report));
         AtomicFile.WriteAllText(Path.Combine(dir, "accuracy.svg"), Svg(report));
+        if (report.Search is { } search) AtomicFile.WriteAllText(Path.Combine(dir, ParetoChartFile), ParetoSvg(search, report.ModelName));
         AtomicFile.WriteAllText(Path.Combine(dir, "accuracy.md"), Markdown(report));
     }
 
@@ -87,18 +202,45 @@ public static class AccuracySweep
         var layerNames = report.Points.Select(p => p.Model).FirstOrDefault(m => m is not null)?.Layers.Select(l => l.Name).ToList() ?? [];
         var csv = new StringBuilder("series,bits,weight_bits,act_bits,images,float_accuracy,fixed_accuracy,changed_predictions,error");
         foreach (var name in layerNames) csv.Append($",saturated_{name}");
+        // Only a report with QAT rows names their qmodel: a plain sweep keeps its columns.
+        bool qat = report.Qat.Count > 0;
+        if (qat) csv.Append(",qmodel");
         csv.Append('\n');
         foreach (var p in report.Points)
         {
             var r = p.Result;
             csv.Append(Invariant($"{SeriesName(p.Series)},{p.Bits},{p.WeightBits},{p.ActivationBits},{report.Images},{report.FloatAccuracy:F2},"));
             csv.Append(r is null ? ",," : Invariant($"{r.FixedAccuracy:F2},{r.Changed},"));
-            csv.Append(p.Error is null ? "" : '"' + p.Error.Replace("\"", "\"\"") + '"');
+            csv.Append(p.Error is null ? "" : Quote(p.Error));
             foreach (var i in Enumerable.Range(0, layerNames.Count)) csv.Append(r is null ? "," : $",{r.Saturations[i]}");
+            if (qat) csv.Append(',');
             csv.Append('\n');
+        }
+        foreach (var q in report.Qat)
+        {
+            // bits: the uniform width, else the widest tensor; per-layer widths are listed as w1/w2/… .
+            string bits = (q.UniformBits ?? q.WeightBits.Concat(q.OutputBits.Take(q.OutputBits.Count - 1)).Max()).ToString(CultureInfo.InvariantCulture);
+            string Widths(IEnumerable<int> b) => b.Distinct().Count() == 1 ? b.First().ToString(CultureInfo.InvariantCulture) : string.Join("/", b);
+            string w = Widths(q.WeightBits), a = Widths(q.OutputBits.Take(q.OutputBits.Count - 1));
+            void Row(string series, AccuracyComparison? r, string? error)
+            {
+                csv.Append(Invariant($"{series},{bits},{w},{a},{report.Images},{report.FloatAccuracy:F2},"));
+                csv.Append(r is null ? ",," : Invariant($"{r.FixedAccuracy:F2},{r.Changed},"));
+                csv.Append(error is null ? "" : Quote(error));
+                // Saturation columns follow the sweep's layers; a QAT model of the same spec has the same ones.
+                foreach (var i in Enumerable.Range(0, layerNames.Count)) csv.Append(r is null || i >= r.Saturations.Length ? "," : $",{r.Saturations[i]}");
+                csv.Append($",{q.Name}\n");
+            }
+            Row(QatSeries, q.Result, null);
+            Row(PostTrainingAtQatWidthsSeries, q.PostTraining, q.PostTrainingError);
         }
         return csv.ToString();
     }
+
+    /// <summary>CSV series of a QAT qmodel, and of post-training quantization at its exact widths.</summary>
+    public const string QatSeries = "qat", PostTrainingAtQatWidthsSeries = "ptq_at_qat_widths";
+
+    private static string Quote(string s) => '"' + s.Replace("\"", "\"\"") + '"';
 
     public static string Svg(SweepReport report)
     {
@@ -107,7 +249,14 @@ public static class AccuracySweep
             SeriesLabel(s),
             report.Points.Where(p => p.Series == s && p.Result is not null).OrderBy(p => p.Bits).Select(p => ((double)p.Bits, p.Result!.FixedAccuracy)).ToList(),
             colors[s])).Where(s => s.Points.Count > 0).ToList();
-        var widths = report.Points.Select(p => (double)p.Bits).ToList();
+        // The QAT line joins the best model of each width; further models of a width are drawn as points.
+        var uniform = report.Qat.Where(q => q.UniformBits is not null).GroupBy(q => q.UniformBits!.Value).OrderBy(g => g.Key)
+            .Select(g => g.OrderByDescending(q => q.Result.FixedAccuracy).ToList()).ToList();
+        var qat = uniform.Select(g => ((double)g[0].UniformBits!.Value, g[0].Result.FixedAccuracy)).ToList();
+        var others = uniform.SelectMany(g => g.Skip(1)).Select(q => ((double)q.UniformBits!.Value, q.Result.FixedAccuracy)).ToList();
+        if (qat.Count > 0) series.Add(new ChartSeries("QAT (both)", qat, QatColor));
+        if (others.Count > 0) series.Add(new ChartSeries("QAT, other runs", others, QatColor, MarkersOnly: true));
+        var widths = report.Points.Select(p => (double)p.Bits).Concat(qat.Select(p => p.Item1)).ToList();
         series.Add(new ChartSeries($"float {report.FloatAccuracy:F2} %", [(widths.Min(), report.FloatAccuracy), (widths.Max(), report.FloatAccuracy)], "#555555", Dashed: true));
         // Accuracy collapses at 2 to 3 bits; an axis down to 0 % would flatten everything that matters.
         double floor = Math.Max(0, Math.Floor(report.FloatAccuracy) - ChartDepth);
@@ -125,15 +274,23 @@ public static class AccuracySweep
         md.Append($"A series that narrows only weights or only activations keeps the other at {ReferenceBits} bits.\n\n");
         md.Append("![accuracy vs bits](accuracy.svg)\n\n");
         md.Append("## Fixed-point accuracy (%) and changed predictions\n\n");
-        md.Append("| bits | weights only | activations only | both | changed (w / a / both) |\n|---:|---:|---:|---:|---:|\n");
+        // The QAT column appears only when some QAT model is uniform: a plain sweep keeps its table.
+        bool qatColumn = report.Qat.Any(q => q.UniformBits is not null);
+        md.Append(qatColumn
+            ? "| bits | weights only | activations only | both | QAT (both) | changed (w / a / both) |\n|---:|---:|---:|---:|---:|---:|\n"
+            : "| bits | weights only | activations only | both | changed (w / a / both) |\n|---:|---:|---:|---:|---:|\n");
         foreach (int bits in report.Points.Select(p => p.Bits).Distinct())
         {
             SweepPoint? At(SweepSeries s) => report.Points.FirstOrDefault(p => p.Bits == bits && p.Series == s);
             string Acc(SweepSeries s) => At(s)?.Result is { } r ? Invariant($"{r.FixedAccuracy:F2}") : "n/a";
             string Changed(SweepSeries s) => At(s)?.Result is { } r ? r.Changed.ToString(CultureInfo.InvariantCulture) : "n/a";
-            md.Append($"| {bits} | {Acc(SweepSeries.Weights)} | {Acc(SweepSeries.Activations)} | {Acc(SweepSeries.Both)} | " +
+            var qat = report.Qat.Where(q => q.UniformBits == bits).Select(q => Invariant($"**{q.Result.FixedAccuracy:F2}**")).ToList();
+            string qatCell = qatColumn ? (qat.Count == 0 ? "– | " : string.Join(", ", qat) + " | ") : "";
+            md.Append($"| {bits} | {Acc(SweepSeries.Weights)} | {Acc(SweepSeries.Activations)} | {Acc(SweepSeries.Both)} | {qatCell}" +
                       $"{Changed(SweepSeries.Weights)} / {Changed(SweepSeries.Activations)} / {Changed(SweepSeries.Both)} |\n");
         }
+        if (report.Qat.Count > 0) md.Append(QatMarkdown(report));
+        if (report.Search is { } search) md.Append(SearchMarkdown(search));
         var failed = report.Points.Where(p => p.Error is not null).ToList();
         if (failed.Count > 0)
         {
@@ -155,6 +312,66 @@ public static class AccuracySweep
                 md.Append($"| {p.Bits} | " + string.Join(" | ", p.Result!.Saturations) + " |\n");
         }
         return md.ToString();
+    }
+
+    private const string QatColor = "#9467bd";
+
+    /// <summary>Each QAT model against post-training quantization at exactly its widths, with its hardware cost.</summary>
+    public static string QatMarkdown(SweepReport report)
+    {
+        var md = new StringBuilder("\n## Quantization-aware training against post-training quantization\n\n");
+        md.Append(Invariant($"Golden-model accuracy on the same {report.Images} test images. *Post-training, same widths* quantizes this report's float model "));
+        md.Append("with exactly the QAT model's per-layer weight, activation and score widths and its rounding and overflow, so the gain is the training alone. ");
+        md.Append("QAT models keep 8-bit scores by default (docs/qat.md), while the *both* column above narrows the scores too. ");
+        md.Append("Cost = ROM bits + multiplier bit-products (docs/qat.md).\n\n");
+        md.Append("| qmodel | widths | QAT | post-training, same widths | gain (pp) | changed vs float | ROM bits | weight ROM bits | cost |\n");
+        md.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var q in report.Qat)
+        {
+            string ptq = q.PostTraining is { } p ? Invariant($"{p.FixedAccuracy:F2}") : "n/a";
+            string gain = q.PostTraining is { } g ? Invariant($"{q.Result.FixedAccuracy - g.FixedAccuracy:+0.00;-0.00;0.00}") : "n/a";
+            var cost = q.Cost;
+            md.Append(Invariant($"| `{q.Name}` | {q.Widths} | **{q.Result.FixedAccuracy:F2}** | {ptq} | {gain} | {q.Result.Changed} | {cost.RomBits} | {cost.WeightRomBits} | {cost.Total} |\n"));
+        }
+        foreach (var q in report.Qat.Where(q => q.PostTrainingError is not null))
+            md.Append($"\n* post-training quantization at the widths of `{q.Name}` failed: {q.PostTrainingError}\n");
+        return md.ToString();
+    }
+
+    /// <summary>The search's Pareto front: chart, choice and table (validation accuracy, as the search measured it).</summary>
+    public static string SearchMarkdown(SearchSummary search)
+    {
+        var md = new StringBuilder("\n## Mixed-precision search: the Pareto front\n\n");
+        md.Append(Invariant($"`search {search.Model}` at a target of {100 * search.Target:F2} % on {search.ValidationImages} held-out training images "));
+        md.Append(Invariant($"(validation, not the test set); {search.Candidates.Count} candidates built, each fine-tuned on {search.CandidateImages} images. "));
+        md.Append($"Widths list the layers {string.Join(", ", search.Layers)}: `w` weights, `a` hidden activations, `s` scores.\n\n");
+        md.Append($"![Pareto front]({ParetoChartFile})\n\n");
+        if (search.Chosen is { } c)
+            md.Append(Invariant($"Chosen: `{c.Widths}` (`{c.QModel}`): ROM {c.Cost.RomBits} bits ({c.Cost.WeightRomBits} in weights), cost {c.Cost.Total}, validation {100 * c.ValidationAccuracy:F2} %, **test {100 * c.TestAccuracy:F2} %** (golden model).\n\n"));
+        else
+            md.Append("The start configuration did not meet the target: nothing was chosen.\n\n");
+        md.Append("| widths | ROM bits | weight ROM bits | multiplier bit-products | cost | validation accuracy |\n|---|---:|---:|---:|---:|---:|\n");
+        foreach (var p in search.Pareto)
+            md.Append(Invariant($"| `{p.Widths}` | {p.Cost.RomBits} | {p.Cost.WeightRomBits} | {p.Cost.MultiplierBitProducts} | {p.Cost.Total} | {100 * p.Accuracy:F2} % |\n"));
+        return md.ToString();
+    }
+
+    /// <summary>Cost against validation accuracy: the front as a line, every candidate as a point, the target.</summary>
+    public static string ParetoSvg(SearchSummary search, string modelName)
+    {
+        var all = search.Candidates.Select(c => ((double)c.Cost.Total, 100 * c.Accuracy)).ToList();
+        double minCost = all.Min(p => p.Item1), maxCost = all.Max(p => p.Item1);
+        var series = new List<ChartSeries>
+        {
+            new("Pareto front", search.Pareto.Select(c => ((double)c.Cost.Total, 100 * c.Accuracy)).ToList(), "#1f77b4"),
+            new("every candidate", all, "#aaaaaa", MarkersOnly: true),
+            new(Invariant($"target {100 * search.Target:F2} %"), [(minCost, 100 * search.Target), (maxCost, 100 * search.Target)], "#d62728", Dashed: true),
+        };
+        if (search.Chosen is { } c)
+            series.Add(new ChartSeries("chosen", [((double)c.Cost.Total, 100 * c.ValidationAccuracy)], "#2ca02c", MarkersOnly: true));
+        // Candidates that collapsed (a 2-bit step too far) would squash the front into one line.
+        double floor = Math.Max(0, Math.Floor(100 * search.Target) - ChartDepth / 2);
+        return SvgChart.LineChart($"{modelName}: mixed-precision search, validation accuracy vs cost", "cost (ROM bits + multiplier bit-products, log scale)", "validation accuracy (%)", series, floor, logX: true);
     }
 
     /// <summary>"weights / accumulator / output" formats of a layer, for tables.</summary>

@@ -1,6 +1,7 @@
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Trainer;
 
 namespace LeNetHls.Quantizer;
 
@@ -34,20 +35,8 @@ public static class Evaluation
         return new GoldenResult(predictions, saturations);
     }
 
-    /// <summary>Float predictions (FloatReference semantics, argmax ties to the lowest index).</summary>
-    public static int[] RunFloat(FloatModel model, MnistSet set)
-    {
-        var predictions = new int[set.Count];
-        Parallel.For(0, set.Count,
-            () => new BufferedFloatInference(model),
-            (i, _, inference) =>
-            {
-                predictions[i] = Argmax(inference.Forward(set.Image(i)));
-                return inference;
-            },
-            _ => { });
-        return predictions;
-    }
+    /// <summary>Float predictions: the trainer's batched inference (FloatReference semantics, ties to the lowest index).</summary>
+    public static int[] RunFloat(FloatModel model, MnistSet set) => new FloatInference(model).Predict(set);
 
     public static int Argmax(ReadOnlySpan<float> scores)
     {

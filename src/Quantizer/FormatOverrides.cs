@@ -47,7 +47,8 @@ public sealed class FormatOverrides
             FormatOverride? weights = null, output = null;
             foreach (var tensor in layer.Value.EnumerateObject())
             {
-                var format = ParseFormat(tensor.Value, $"layer '{layer.Name}' {tensor.Name}", Fail);
+                int minBits = tensor.Name == "weights" ? QuantizeOptions.MinWeightBits : QuantizeOptions.MinBits;
+                var format = ParseFormat(tensor.Value, $"layer '{layer.Name}' {tensor.Name}", minBits, Fail);
                 switch (tensor.Name)
                 {
                     case "weights": weights = format; break;
@@ -60,7 +61,7 @@ public sealed class FormatOverrides
         return new FormatOverrides(source, layers);
     }
 
-    private static FormatOverride ParseFormat(JsonElement e, string what, Action<string> fail)
+    private static FormatOverride ParseFormat(JsonElement e, string what, int minBits, Action<string> fail)
     {
         if (e.ValueKind != JsonValueKind.Object) fail($"{what}: expected an object with 'bits' and/or 'frac'");
         int? bits = null, frac = null;
@@ -74,8 +75,8 @@ public sealed class FormatOverrides
             switch (p.Name)
             {
                 case "bits":
-                    if (v is < QuantizeOptions.MinBits or > QuantizeOptions.MaxBits)
-                        fail($"{what}.bits: width {v} is outside {QuantizeOptions.MinBits}..{QuantizeOptions.MaxBits}");
+                    if (v < minBits || v > QuantizeOptions.MaxBits)
+                        fail($"{what}.bits: width {v} is outside {minBits}..{QuantizeOptions.MaxBits}");
                     bits = v;
                     break;
                 case "frac":

@@ -107,7 +107,7 @@ public sealed class GoldenModel
     /// <summary>Whether a layer accumulates in 32 bits: §3's bound over the input's whole W-bit format fits int32.</summary>
     public static bool FitsInt32(QLayer layer, QActivation input)
     {
-        var fullRange = input with { Min = FixedPointMath.MinOf(input.Bits), Max = FixedPointMath.MaxOf(input.Bits) };
+        var fullRange = input with { Min = FixedPointMath.MinOf(input.ArithmeticBits), Max = FixedPointMath.MaxOf(input.ArithmeticBits) };
         return QModelFile.AccumulatorBound(layer, fullRange) <= int.MaxValue;
     }
 
@@ -116,7 +116,7 @@ public sealed class GoldenModel
     {
         var w = layer.Weights!.Data;
         long maxWeight = w.Length == 0 ? 0 : w.Max(v => Math.Abs((long)v));
-        return maxWeight * -FixedPointMath.MinOf(input.Bits) <= int.MaxValue;
+        return maxWeight * -FixedPointMath.MinOf(input.ArithmeticBits) <= int.MaxValue;
     }
 
     private static LayerPlan Plan(QLayer l, QActivation input, RoundingMode rounding, OverflowMode overflow)
@@ -213,8 +213,8 @@ public sealed class GoldenModel
     private long FinishVector(QLayer l, int stride, Span<int> y)
     {
         int s = l.Shift, lanes = Vector<int>.Count;
-        var max = new Vector<int>((int)FixedPointMath.MaxOf(l.Output.Bits));
-        var formatMin = new Vector<int>((int)FixedPointMath.MinOf(l.Output.Bits));
+        var max = new Vector<int>((int)FixedPointMath.MaxOf(l.Output.ArithmeticBits));
+        var formatMin = new Vector<int>((int)FixedPointMath.MinOf(l.Output.ArithmeticBits));
         var min = l.Activation == Activation.ReLU ? Vector<int>.Zero : formatMin;
         bool round = _model.Rounding == RoundingMode.Rnd;
         var clippedLanes = Vector<int>.Zero;
@@ -314,7 +314,7 @@ public sealed class GoldenModel
             }
             return clipped;
         }
-        int bits = l.Output.Bits;
+        int bits = l.Output.ArithmeticBits;
         var overflow = _model.Overflow;
         bool relu = l.Activation == Activation.ReLU;
         for (int i = 0; i < y.Length; i++)

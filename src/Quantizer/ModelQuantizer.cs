@@ -15,6 +15,8 @@ public static class ModelQuantizer
 {
     public const int MaxAccumulatorBits = 48;
     public const int MaxIntermediateBits = 62;
+    /// <summary>Biases are int32 in the qmodel (TFLite's convention) and in the generated code.</summary>
+    public const int MaxBiasBits = 32;
 
     /// <summary>The raw pixel: fx&lt;9,0&gt; with range [0, 255] (§2).</summary>
     public static readonly QActivation PixelInput = new(9, 0, 0, 255);
@@ -128,15 +130,19 @@ public static class ModelQuantizer
 
         var realWeights = p.Weights.Select(w => w * inputScale).ToArray();
         int wBits = overrides?.Weights?.Bits ?? options.WeightBits;
+        if (wBits == FixedPointMath.BipolarBits && l.Connections is not null)
+            throw new LeNetHlsException($"{where}: 1-bit (bipolar) weights cannot hold the 0 of the connection table's cut pairs; give this layer 2 bits or more");
         int wFrac = overrides?.Weights?.Frac ?? (options.WeightMethod == WeightMethod.Mse
             ? FormatChoice.MseFrac(realWeights, wBits)
             : FormatChoice.NoSaturationFrac(realWeights.Max(Math.Abs), wBits));
         var weights = realWeights.Select(w => (int)FixedPointMath.QuantizeReal(w, wBits, wFrac)).ToArray();
 
         int accFrac = wFrac + input.Frac;
-        // §3: the bias lives at the accumulator's F; 32 bits is the widest bias the generators take.
-        var bias = p.Biases.Select(b => (int)FixedPointMath.QuantizeReal(b, 32, accFrac)).ToArray();
+        // §3: the bias lives at the accumulator's F; 32 bits is the widest bias the qmodel and the
+        // generators take. A wider one is an error, never a silent saturation.
+        var bias = p.Biases.Select(b => (int)FixedPointMath.QuantizeReal(b, MaxBiasBits, accFrac)).ToArray();
         int biasBits = FixedPointMath.SignedBitsForRange(bias.Min(), bias.Max());
+        var exactBias = p.Biases.Select(b => Math.Round(b * Math.Pow(2, accFrac), MidpointRounding.AwayFromZero)).ToArray();
 
         int outBits = overrides?.Output?.Bits ?? options.ActivationBits;
         int calibrated = ActivationStatistics.FusedOutputLayer(spec, index);
@@ -152,9 +158,13 @@ public static class ModelQuantizer
         }
         else
         {
-            int outFrac = overrides?.Output?.Frac ?? statistics.ChooseFrac(calibrated, outBits, options.Calibration, options.Percentile);
-            output = new QActivation(outBits, outFrac,
-                                     activation == Activation.ReLU ? 0 : FixedPointMath.MinOf(outBits), FixedPointMath.MaxOf(outBits));
+            // An unsigned ReLU output computes as the signed format one bit wider (§1), so F follows that width.
+            bool unsigned = options.UnsignedRelu && activation == Activation.ReLU;
+            int arithmeticBits = unsigned ? outBits + 1 : outBits;
+            int outFrac = overrides?.Output?.Frac ?? statistics.ChooseFrac(calibrated, arithmeticBits, options.Calibration, options.Percentile);
+            output = unsigned
+                ? QActivation.UnsignedRelu(outBits, outFrac)
+                : new QActivation(outBits, outFrac, activation == Activation.ReLU ? 0 : FixedPointMath.MinOf(outBits), FixedPointMath.MaxOf(outBits));
         }
 
         var layer = new QLayer
@@ -170,6 +180,11 @@ public static class ModelQuantizer
         int accBits = FixedPointMath.SignedBitsFor(QModelFile.AccumulatorBound(layer, input));
         if (accBits > MaxAccumulatorBits)
             throw new LeNetHlsException($"{where}: the accumulator would need {accBits} bits (at most {MaxAccumulatorBits}); use fewer weight or activation bits");
+        if (exactBias.Any(b => b < FixedPointMath.MinOf(MaxBiasBits) || b > FixedPointMath.MaxOf(MaxBiasBits)))
+        {
+            long widest = (long)Math.Min(exactBias.Max(Math.Abs), Math.ScaleB(1.0, 62));
+            throw new LeNetHlsException($"{where}: a bias needs {FixedPointMath.SignedBitsFor(widest)} bits at the accumulator's {accFrac} fractional bits (at most {MaxBiasBits}); use fewer weight or activation bits");
+        }
         layer = layer with { Accumulator = new QFormat(accBits, accFrac) };
         if (accBits + Math.Max(0, -layer.Shift) > MaxIntermediateBits)
             throw new LeNetHlsException($"{where}: output frac {layer.Output.Frac} needs a left shift of {-layer.Shift} bits on a {accBits}-bit accumulator (more than {MaxIntermediateBits} bits)");

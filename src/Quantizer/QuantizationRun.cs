@@ -26,7 +26,7 @@ public static class QuantizationRun
 {
     /// <summary>The qmodel name the CLI uses by default: the model file's name plus the widths, e.g. lenet5-w8a8.</summary>
     public static string DefaultName(string modelPath, QuantizeOptions options) =>
-        $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-w{options.WeightBits}a{options.ActivationBits}";
+        $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-w{options.WeightBits}a{options.ActivationBits}{(options.UnsignedRelu ? "u" : "")}";
 
     public static string SourceSha256(string modelPath)
     {

@@ -24,25 +24,31 @@ public sealed record QuantizeOptions
     /// <summary>Tanh index width; null chooses it from the output width (see TanhTable.DefaultIndexBits).</summary>
     public int? TanhIndexBits { get; init; }
     public FormatOverrides Overrides { get; init; } = FormatOverrides.None;
+    /// <summary>ReLU outputs (and their maxpools) as unsigned ufx&lt;W,F&gt; (docs/fixed-point.md §1); needs sat.</summary>
+    public bool UnsignedRelu { get; init; }
 
     public const int MinBits = 2;
     public const int MaxBits = 32;
+    /// <summary>Weights may also be 1-bit bipolar (docs/fixed-point.md §1).</summary>
+    public const int MinWeightBits = FixedPointMath.BipolarBits;
 
     /// <summary>Rejects widths and settings that cannot describe a valid qmodel, naming the option.</summary>
     public void Validate()
     {
-        CheckBits(WeightBits, "--weight-bits");
+        CheckBits(WeightBits, "--weight-bits", MinWeightBits);
         CheckBits(ActivationBits, "--act-bits");
         if (Percentile is <= 0 or > 100 || double.IsNaN(Percentile))
             throw new LeNetHlsException($"--percentile: {Percentile} is not in (0, 100]");
+        if (UnsignedRelu && Overflow != OverflowMode.Sat)
+            throw new LeNetHlsException("--unsigned-relu needs --overflow sat (an unsigned ReLU output saturates into [0, 2^W - 1])");
         if (TanhIndexBits is { } b && b is < 2 or > 16)
             throw new LeNetHlsException($"--tanh-index-bits: {b} is outside 2..16");
     }
 
-    public static void CheckBits(int bits, string what)
+    public static void CheckBits(int bits, string what, int minBits = MinBits)
     {
-        if (bits is < MinBits or > MaxBits)
-            throw new LeNetHlsException($"{what}: width {bits} is outside {MinBits}..{MaxBits}");
+        if (bits < minBits || bits > MaxBits)
+            throw new LeNetHlsException($"{what}: width {bits} is outside {minBits}..{MaxBits}");
     }
 
     public static RoundingMode ParseRounding(string s) => s switch

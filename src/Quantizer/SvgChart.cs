@@ -4,8 +4,11 @@ using System.Text;
 
 namespace LeNetHls.Quantizer;
 
-/// <summary>One line of a chart: its points in data coordinates, drawn in order.</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dashed = false);
+/// <summary>
+/// One line of a chart: its points in data coordinates, drawn in order. MarkersOnly draws the points
+/// without joining them (a scatter, for points that are not a sequence, such as every candidate of a search).
+/// </summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dashed = false, bool MarkersOnly = false);
 
 /// <summary>
 /// A minimal SVG line-chart writer (no charting package is available): axes with rounded ticks,
@@ -20,16 +23,20 @@ public static class SvgChart
     /// If set, the y axis starts there so that the interesting range is not squashed; points below it
     /// are drawn on the bottom edge as hollow markers and a note says so.
     /// </param>
-    public static string LineChart(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, double? yFloor = null)
+    /// <param name="logX">A logarithmic x axis (ticks at 1, 2, 5 × 10^k), for costs that span several times over; x must be positive.</param>
+    public static string LineChart(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, double? yFloor = null, bool logX = false)
     {
         var all = series.SelectMany(s => s.Points).ToList();
         if (all.Count == 0) throw new ArgumentException("a chart needs at least one point");
-        var xTicks = Ticks(all.Min(p => p.X), all.Max(p => p.X));
+        if (logX && all.Any(p => !(p.X > 0))) throw new ArgumentException("a logarithmic x axis needs positive x values");
+        var xTicks = logX ? LogTicks(all.Min(p => p.X), all.Max(p => p.X)) : Ticks(all.Min(p => p.X), all.Max(p => p.X));
         double yLow = yFloor is { } f ? Math.Max(f, all.Min(p => p.Y)) : all.Min(p => p.Y);
         var yTicks = Ticks(Math.Min(yLow, all.Max(p => p.Y)), all.Max(p => p.Y));
         double x0 = xTicks[0], x1 = xTicks[^1], y0 = yTicks[0], y1 = yTicks[^1];
         double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
-        double Px(double x) => Left + (x - x0) / (x1 - x0) * plotW;
+        double Px(double x) => logX
+            ? Left + (Math.Log10(x) - Math.Log10(x0)) / (Math.Log10(x1) - Math.Log10(x0)) * plotW
+            : Left + (x - x0) / (x1 - x0) * plotW;
         double Py(double y) => Top + plotH - (Math.Max(y, y0) - y0) / (y1 - y0) * plotH;
 
         var svg = new StringBuilder();
@@ -55,14 +62,20 @@ public static class SvgChart
             var s = series[i];
             string dash = s.Dashed ? " stroke-dasharray=\"6 4\"" : "";
             string points = string.Join(" ", s.Points.Select(p => $"{F(Px(p.X))},{F(Py(p.Y))}"));
-            svg.Append($"<polyline class=\"series\" data-name=\"{Escape(s.Name)}\" points=\"{points}\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>\n");
-            if (!s.Dashed)
+            if (s.MarkersOnly)
+                svg.Append($"<g class=\"scatter\" data-name=\"{Escape(s.Name)}\">\n");
+            else
+                svg.Append($"<polyline class=\"series\" data-name=\"{Escape(s.Name)}\" points=\"{points}\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>\n");
+            if (!s.Dashed || s.MarkersOnly)
                 foreach (var p in s.Points)
                     svg.Append(p.Y < y0
                         ? $"<circle class=\"below\" cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"4\" fill=\"white\" stroke=\"{s.Color}\" stroke-width=\"2\"/>\n"
                         : $"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"3\" fill=\"{s.Color}\"/>\n");
+            if (s.MarkersOnly) svg.Append("</g>\n");
             double ly = Top + 10 + i * 20, lx = Left + plotW + 15;
-            svg.Append($"<line x1=\"{F(lx)}\" y1=\"{F(ly)}\" x2=\"{F(lx + 24)}\" y2=\"{F(ly)}\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>\n");
+            svg.Append(s.MarkersOnly
+                ? $"<circle cx=\"{F(lx + 12)}\" cy=\"{F(ly)}\" r=\"3\" fill=\"{s.Color}\"/>\n"
+                : $"<line x1=\"{F(lx)}\" y1=\"{F(ly)}\" x2=\"{F(lx + 24)}\" y2=\"{F(ly)}\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>\n");
             svg.Append($"<text class=\"legend\" x=\"{F(lx + 30)}\" y=\"{F(ly + 4)}\">{Escape(s.Name)}</text>\n");
         }
         if (all.Any(p => p.Y < y0))
@@ -88,6 +101,18 @@ public static class SvgChart
         double first = Math.Floor(min / step + 1e-9) * step, last = Math.Ceiling(max / step - 1e-9) * step;
         int count = (int)Math.Round((last - first) / step) + 1;
         return Enumerable.Range(0, count).Select(i => Math.Round(first + i * step, 10)).ToArray();
+    }
+
+    /// <summary>The values 1, 2 and 5 × 10^k from the largest one at or below min to the smallest one at or above max.</summary>
+    public static double[] LogTicks(double min, double max)
+    {
+        var ticks = new List<double>();
+        for (int k = (int)Math.Floor(Math.Log10(min)) - 1; k <= (int)Math.Ceiling(Math.Log10(max)); k++)
+            foreach (double m in (double[])[1, 2, 5])
+                ticks.Add(m * Math.Pow(10, k));
+        int first = ticks.FindLastIndex(t => t <= min * (1 + 1e-12)), last = ticks.FindIndex(t => t >= max * (1 - 1e-12));
+        if (last == first) last++;
+        return ticks.GetRange(first, last - first + 1).ToArray();
     }
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);

@@ -72,6 +72,7 @@ public static class CosimRunner
         {
             "--images", Path.Combine(tbData, TestVectors.ImagesFile), "--scores-out", scoresPath, "--cycles-out", cyclesPath,
             "--pixels", pixels.ToString(), "--classes", classes.ToString(), "--score-bits", model.Scores.Bits.ToString(),
+            "--score-signed", model.Scores.Unsigned ? "0" : "1",
             "--stall-prob", options.StallProbability.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             "--seed", options.Seed.ToString(),
         };
@@ -181,7 +182,7 @@ public static class CosimRunner
         [
             "--images", imagePath, "--scores-out", Path.Combine(work, "debug_scores.bin"), "--taps-dir", tapsDir,
             "--pixels", model.InputShape.Size.ToString(), "--classes", model.Classes.ToString(),
-            "--score-bits", model.Scores.Bits.ToString(),
+            "--score-bits", model.Scores.Bits.ToString(), "--score-signed", model.Scores.Unsigned ? "0" : "1",
         ], rtlDir, work);
         var trace = new GoldenModel(model).Trace(image);
         for (int l = 0; l < model.Layers.Count; l++)

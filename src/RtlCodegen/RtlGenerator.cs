@@ -48,6 +48,7 @@ public static class RtlGenerator
             ["classes"] = model.Classes,
             ["scoreWidth"] = scoreWidth,
             ["scoreDataWidth"] = ScoreDataWidth(model),
+            ["scoreSigned"] = SignedFlag(model.Scores),
         };
         var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
         Render(handlebars, "top.v.hbs", data, Path.Combine(outDir, options.TopName + ".v"));
@@ -59,7 +60,8 @@ public static class RtlGenerator
             MultipliersUsed = foldings.Sum(f => f.Multipliers), MacsPerImage = model.MacsPerImage,
             ScoreWidth = scoreWidth, Classes = model.Classes, Pixels = model.InputShape.Size,
             EstimatedII = Math.Max(FoldingPlanner.InputCycles(model), foldings.Max(f => f.CyclesPerImage)),
-            Layers = foldings.Select(f => new RtlLayerPlan(f.Name, f.Kind.ToString(), f.Pe, f.Simd, f.Nf, f.Sf, f.Multipliers, f.CyclesPerImage)).ToList(),
+            Layers = foldings.Select(f => new RtlLayerPlan(f.Name, f.Kind.ToString(), f.Pe, f.Simd, f.Nf, f.Sf, f.Multipliers, f.CyclesPerImage,
+                                                           IsBipolar(model.Layers[f.LayerIndex]))).ToList(),
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(plan, RtlPlan.Json));
         return plan;
@@ -81,8 +83,8 @@ public static class RtlGenerator
         string where = $"qmodel '{model.Name}'";
         if (model.Input.Bits != 9 || model.Input.Frac != 0 || model.Input.Min < 0 || model.Input.Max > 255)
             throw new LeNetHlsException($"{where}: the RTL expects 8-bit unsigned pixels as fx<9,0> in [0,255], got {model.Input}");
-        if (model.Scores.Bits > 32)
-            throw new LeNetHlsException($"{where}: scores of {model.Scores.Bits} bits do not fit the 32-bit harness");
+        if (model.Scores.ArithmeticBits > 32)
+            throw new LeNetHlsException($"{where}: scores {model.Scores} do not fit the 32-bit harness");
         foreach (var l in model.Layers)
         {
             var (kernel, stride) = FoldingPlanner.WindowGeometry(l);
@@ -90,6 +92,8 @@ public static class RtlGenerator
                 throw new LeNetHlsException($"{where}, layer {l.Name}: the RTL reads a dense layer's input as one square window, got {l.InShape}");
             if (stride > kernel)
                 throw new LeNetHlsException($"{where}, layer {l.Name}: stride {stride} larger than kernel {kernel} is not supported by the RTL");
+            if (l.Output.ArithmeticBits > 32)
+                throw new LeNetHlsException($"{where}, layer {l.Name}: output {l.Output} does not fit the 32-bit debug taps");
             if (l.Accumulator is not null && (l.Accumulator.Bits > MaxShift || Math.Abs(l.Shift) > MaxShift))
                 throw new LeNetHlsException($"{where}, layer {l.Name}: accumulator {l.Accumulator.Bits} bits / shift {l.Shift} outside the RTL's 64-bit requantizer");
         }
@@ -112,13 +116,14 @@ public static class RtlGenerator
             {
                 ["index"] = i, ["consumer"] = l.Name, ["banks"] = kernel, ["pad"] = l.Kind == QLayerKind.Conv2D ? l.Pad : 0,
                 ["height"] = l.InShape.H, ["width"] = l.InShape.W, ["channels"] = l.InShape.C,
-                ["elemWidth"] = model.InputOf(i).Bits,
+                ["elemWidth"] = model.InputOf(i).Bits, ["format"] = model.InputOf(i).ToString(),
             });
         }
         buffers.Add(new()
         {
             ["index"] = model.Layers.Count, ["consumer"] = "the score stream", ["banks"] = 1, ["pad"] = 0,
             ["height"] = 1, ["width"] = 1, ["channels"] = model.Classes, ["elemWidth"] = model.Scores.Bits,
+            ["format"] = model.Scores.ToString(),
         });
         return buffers;
     }
@@ -129,20 +134,25 @@ public static class RtlGenerator
         string id = Identifier(l, index);
         int inWidth = model.InputOf(index).Bits;
         bool isPool = !l.HasWeights;
+        bool bipolar = IsBipolar(l);
         int round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 };
         int act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 };
         return new Dictionary<string, object>
         {
             ["index"] = index, ["next"] = index + 1, ["name"] = id, ["kind"] = l.Kind.ToString(),
             ["describe"] = isPool
-                ? $"{l.Kind} {l.Kernel}x{l.Kernel}, {l.InShape} -> {l.OutShape}"
-                : $"{l.Kind} {l.InShape} -> {l.OutShape}, PE {f.Pe} x SIMD {f.Simd} = {f.Multipliers} multipliers, {f.Nf}x{f.Sf} folds per position, ~{f.CyclesPerImage} cycles/image",
+                ? $"{l.Kind} {l.Kernel}x{l.Kernel}, {l.InShape} {model.InputOf(index)} -> {l.OutShape} {l.Output}"
+                : $"{l.Kind} {l.InShape} {model.InputOf(index)} -> {l.OutShape} {l.Output}, {l.Weights!.Format} weights, PE {f.Pe} x SIMD {f.Simd} = {f.Multipliers} " +
+                  $"{(bipolar ? "conditional negations (no multiplier)" : "multipliers")}, {f.Nf}x{f.Sf} folds per position, ~{f.CyclesPerImage} cycles/image",
             ["isPool"] = isPool,
             ["kernel"] = kernel, ["kernelArea"] = kernel * kernel, ["stride"] = stride,
             ["outHeight"] = l.OutShape.H, ["outWidthPx"] = l.OutShape.W, ["outChannels"] = l.OutShape.C,
             ["inChannels"] = l.InShape.C, ["inWidth"] = inWidth, ["outWidth"] = l.Output.Bits,
+            // docs/fixed-point.md §1: an unsigned ufx<W,F> tensor is stored in W bits without a sign bit.
+            ["inSigned"] = SignedFlag(model.InputOf(index)), ["outSigned"] = SignedFlag(l.Output),
             ["windowBits"] = kernel * kernel * l.InShape.C * inWidth,
             ["elems"] = f.Elems, ["pe"] = f.Pe, ["simd"] = f.Simd, ["nf"] = f.Nf, ["sf"] = f.Sf,
+            // lenet_mvau reads W_WIDTH 1 as bipolar, the width the qmodel itself gives bipolar weights.
             ["weightWidth"] = l.Weights?.Bits ?? 2,
             ["accWidth"] = l.Accumulator?.Bits ?? inWidth,
             ["shift"] = l.Kind == QLayerKind.AvgPool ? l.Accumulator!.Frac - l.Output.Frac : l.Shift,
@@ -153,7 +163,20 @@ public static class RtlGenerator
         };
     }
 
-    /// <summary>Weight ROM word nf*SF + sf, lane p*SIMD + s: w[sf*SIMD + s][nf*PE + p]; bias ROM word nf: PE biases.</summary>
+    /// <summary>The signedness parameter of the RTL modules: 1 for fx&lt;W,F&gt;, 0 for an unsigned ufx&lt;W,F&gt;.</summary>
+    public static int SignedFlag(QActivation format) => format.Unsigned ? 0 : 1;
+
+    /// <summary>A layer with 1-bit weights: q = ±1, stored and multiplied as docs/fixed-point.md §1 says.</summary>
+    public static bool IsBipolar(QLayer layer) => layer.Weights?.Bits == FixedPointMath.BipolarBits;
+
+    /// <summary>The ROM bits of weight q: two's complement, or for a bipolar weight the one bit s = (q + 1) / 2.</summary>
+    public static long WeightCode(int bits, int q) => bits == FixedPointMath.BipolarBits ? (q + 1) / 2 : q;
+
+    /// <summary>
+    /// Weight ROM word nf*SF + sf, lane p*SIMD + s: w[sf*SIMD + s][nf*PE + p] (as WeightCode); bias ROM word nf: PE biases.
+    /// Lanes past the ends hold 0, which a bipolar lane reads as −1: harmless, as past ELEMS its input is 0 and
+    /// past OUTS its sum is never output.
+    /// </summary>
     private static void WriteRoms(QModel model, QLayer l, LayerFolding f, Dictionary<string, object> view, string outDir)
     {
         if (!l.HasWeights) return;
@@ -169,7 +192,7 @@ public static class RtlGenerator
             for (int s = 0; s < f.Simd; s++)
             {
                 int j = sf * f.Simd + s, o = nf * f.Pe + p;
-                if (j < f.Elems && o < outs) word.Set((p * f.Simd + s) * ww, ww, w.Data[j * outs + o]);
+                if (j < f.Elems && o < outs) word.Set((p * f.Simd + s) * ww, ww, WeightCode(ww, w.Data[j * outs + o]));
             }
             weights.Append(word.ToHex()).Append('\n');
         }

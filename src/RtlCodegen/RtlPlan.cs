@@ -19,4 +19,5 @@ public sealed record RtlPlan
     public required IReadOnlyList<RtlLayerPlan> Layers { get; init; }
 }
 
-public sealed record RtlLayerPlan(string Name, string Kind, int Pe, int Simd, int Nf, int Sf, int Multipliers, long CyclesPerImage);
+/// <summary>One layer's folding; a Bipolar layer's Multipliers lanes are conditional negations (docs/fixed-point.md §1).</summary>
+public sealed record RtlLayerPlan(string Name, string Kind, int Pe, int Simd, int Nf, int Sf, int Multipliers, long CyclesPerImage, bool Bipolar = false);

@@ -2,7 +2,8 @@
 // have the ports of `void lenet5(const pixel_t pixels[784], score_t scores[10])` with axis
 // interfaces and ap_ctrl_hs). It streams tb_data/images.bin into pixels_*, collects scores_*,
 // optionally with seeded random TVALID gaps and TREADY back-pressure, counts cycles per image and
-// writes the scores (int32 little-endian) plus a cycles report (JSON).
+// writes the scores (int32 little-endian) plus a cycles report (JSON). Scores are --score-bits wide,
+// read as signed unless --score-signed 0 (unsigned ufx scores, docs/fixed-point.md section 1).
 // The top is compiled with --prefix Vlenet_top; LENET_TAPS adds the per-layer debug taps
 // (generated lenet_taps.h) that record every layer's output pixels on request.
 #include "Vlenet_top.h"
@@ -34,6 +35,7 @@ struct Options {
     long long pixels = 784;
     int classes = 10;
     int score_bits = 32;
+    bool score_signed = true;
     long long count = -1;
     double stall_prob = 0.0;
     unsigned long long seed = 1;
@@ -61,6 +63,7 @@ Options parse(int argc, char** argv) {
         else if (a == "--pixels") o.pixels = std::stoll(value());
         else if (a == "--classes") o.classes = std::stoi(value());
         else if (a == "--score-bits") o.score_bits = std::stoi(value());
+        else if (a == "--score-signed") o.score_signed = std::stoi(value()) != 0;
         else if (a == "--count") o.count = std::stoll(value());
         else if (a == "--stall-prob") o.stall_prob = std::stod(value());
         else if (a == "--seed") o.seed = std::stoull(value());
@@ -70,6 +73,7 @@ Options parse(int argc, char** argv) {
     }
     if (o.images.empty() || o.scores_out.empty()) fail("--images and --scores-out are required");
     if (o.score_bits < 1 || o.score_bits > 32) fail("--score-bits must be 1..32");
+    if (!o.score_signed && o.score_bits > 31) fail("unsigned --score-bits must be 1..31 to fit int32");
     return o;
 }
 
@@ -93,10 +97,12 @@ void write_file(const std::string& path, const void* data, size_t bytes) {
     if (std::rename(temp.c_str(), path.c_str()) != 0) fail(path + ": cannot rename");
 }
 
-int32_t sign_extend(uint64_t raw, int bits) {
+// A score's low `bits` bits as the golden model's integer: sign-extended, or zero-extended when the
+// scores are unsigned (docs/fixed-point.md section 1).
+int32_t extend(uint64_t raw, int bits, bool is_signed) {
     uint64_t mask = bits == 64 ? ~0ull : ((1ull << bits) - 1);
     uint64_t v = raw & mask;
-    if (bits < 64 && (v >> (bits - 1)) & 1) v |= ~mask;
+    if (is_signed && bits < 64 && (v >> (bits - 1)) & 1) v |= ~mask;
     return static_cast<int32_t>(static_cast<int64_t>(v));
 }
 
@@ -186,7 +192,7 @@ int main(int argc, char** argv) {
             last_progress = cycle;
         }
         if (score_beat) {
-            scores[static_cast<size_t>(score_index)] = sign_extend(score_raw, opt.score_bits);
+            scores[static_cast<size_t>(score_index)] = extend(score_raw, opt.score_bits, opt.score_signed);
             ++score_index;
             if (score_index % opt.classes == 0) last_score[static_cast<size_t>(score_index / opt.classes - 1)] = cycle;
             last_progress = cycle;

@@ -13,19 +13,27 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// </summary>
 public class ApIntPathTests
 {
-    public static TheoryData<string, int, int, OverflowMode> Models => new()
+    public static TheoryData<string, int, int, OverflowMode, bool, int> Models => new()
     {
-        { "lenet5", 8, 8, OverflowMode.Sat },
-        { "lenet5", 16, 16, OverflowMode.Sat },
-        { "lenet5", 8, 6, OverflowMode.Wrap },
-        { "lenet5-classic", 8, 8, OverflowMode.Sat },
+        { "lenet5", 8, 8, OverflowMode.Sat, false, 9 },
+        { "lenet5", 16, 16, OverflowMode.Sat, false, 9 },
+        { "lenet5", 8, 6, OverflowMode.Wrap, false, 9 },
+        { "lenet5-classic", 8, 8, OverflowMode.Sat, false, 9 },
+        // Bipolar weights: +1 in a 1-bit signed ROM would wrap to -1; the ROM holds s in ap_uint<1>.
+        { "lenet5", 1, 8, OverflowMode.Sat, false, 9 },
+        { "lenet5-classic", 1, 8, OverflowMode.Wrap, false, 9 },
+        // Unsigned ReLU activations in ap_uint<W>: a value >= 2^(W-1) in an ap_int<W> would wrap negative. Seeds
+        // whose models produce such values on these images; every layer of the image with the most is compared too.
+        { "lenet5", 8, 8, OverflowMode.Sat, true, 4 },
+        { "lenet5", 4, 4, OverflowMode.Sat, true, 2 },
+        { "lenet5", 1, 2, OverflowMode.Sat, true, 1 },
     };
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Ap_int_build_scores_equal_the_golden_scores(string preset, int weightBits, int actBits, OverflowMode overflow)
+    public void Ap_int_build_scores_equal_the_golden_scores(string preset, int weightBits, int actBits, OverflowMode overflow, bool unsignedRelu, int seed)
     {
-        var model = SyntheticQModel.Create(Presets.Get(preset), weightBits, actBits, seed: 9, overflow: overflow);
+        var model = SyntheticQModel.Create(Presets.Get(preset), weightBits, actBits, seed, overflow: overflow, unsignedRelu: unsignedRelu);
         string dir = RepoPaths.NewTempDir("hls-apint");
         string hls = Path.Combine(dir, "hls");
         HlsGenerator.Generate(model, hls, new HlsOptions());
@@ -41,5 +49,6 @@ public class ApIntPathTests
         TestVectors.Write(tbData, images, CsimRunner.GoldenScores(model, images));
         var run = GeneratedProjectTests.Run(Path.Combine(hls, "tb_ap"), hls, [tbData]);
         Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
+        if (unsignedRelu) UnsignedTests.AssertTraceEqualsGolden(model, hls, tbData, images, UnsignedTests.MostLargeValues(model, images), apInt: true);
     }
 }

@@ -45,6 +45,19 @@ public class CsimTests
         Assert.True(report.Passed, report.Divergence?.ToString());
     }
 
+    [Theory]
+    [InlineData(new[] { 1, 2, 3, 4, 5 })]
+    [InlineData(new[] { 6, 7, 8, 9, 10 })]
+    [InlineData(new[] { 11, 12, 13, 14, 15 })]
+    [InlineData(new[] { 16, 1, 16, 2, 1 })]
+    public void Csim_matches_for_every_weight_width_from_1_to_16_mixed_per_layer(int[] widths)
+    {
+        var model = TestModels.WithWeightWidths(Presets.LeNet5(), widths);
+        Assert.Equal(widths, model.Layers.Where(l => l.HasWeights).Select(l => l.Weights!.Bits));
+        var report = Simulate(model);
+        Assert.True(report.Passed, report.Divergence?.ToString());
+    }
+
     [Fact]
     public void Csim_matches_when_requantization_is_a_left_shift()
     {
@@ -96,13 +109,15 @@ public class CsimTests
         Assert.Equal(CsimRunner.GoldenScores(model, images), Core.Data.TestVectors.ReadScores(Path.Combine(dir, "tb_data", "csim_scores.bin"), 10));
     }
 
-    [Fact]
+    [Theory]
+    [InlineData(8, 8, false)]
+    [InlineData(1, 4, true)]
     [Trait("Category", "Integration")]
-    public void Codegen_and_csim_are_bit_exact_on_all_10000_mnist_test_images()
+    public void Codegen_and_csim_are_bit_exact_on_all_10000_mnist_test_images(int weightBits, int actBits, bool unsignedRelu)
     {
         string dir = RepoPaths.NewTempDir("hls-mnist");
         string qmodel = Path.Combine(dir, "lenet5.qmodel.json");
-        QModelFile.Save(SyntheticQModel.Create(Presets.LeNet5(), 8, 8, seed: 4), qmodel);
+        QModelFile.Save(SyntheticQModel.Create(Presets.LeNet5(), weightBits, actBits, seed: 4, unsignedRelu: unsignedRelu), qmodel);
         HlsProject.Codegen(qmodel, Path.Combine(dir, "out"), new HlsOptions());
         var report = HlsProject.Csim(Path.Combine(dir, "out"), images: null, RepoPaths.MnistDir);
         Assert.Equal(10000, report.Images);

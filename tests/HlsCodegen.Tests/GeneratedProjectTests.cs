@@ -173,7 +173,7 @@ public class GeneratedProjectTests
     }
 
     /// <summary>Every integer between the array's opening and closing brace, in order; fails on anything else.</summary>
-    private static int[] RomIntegers(string header)
+    internal static int[] RomIntegers(string header)
     {
         string text = File.ReadAllText(header);
         int start = text.IndexOf("= {", StringComparison.Ordinal) + 3, end = text.IndexOf("};", start, StringComparison.Ordinal);

@@ -10,7 +10,8 @@ internal static class TestModels
     /// <summary>
     /// Drops the low bits of one layer's weights and biases, keeping the model valid: the weight,
     /// bias and accumulator fracs move down together, so the requantization shift shrinks by the same
-    /// amount (and can become a left shift).
+    /// amount (and can become a left shift). One bit makes the layer bipolar: each weight keeps its sign,
+    /// q = +1 for q ≥ 0 and −1 otherwise (docs/fixed-point.md §1).
     /// </summary>
     public static QModel NarrowWeights(QModel model, string layerName, int bits)
     {
@@ -18,7 +19,9 @@ internal static class TestModels
         int i = layers.FindIndex(l => l.Name == layerName);
         var l = layers[i];
         int drop = l.Weights!.Bits - bits;
-        var weights = l.Weights.Data.Select(v => v >> drop).ToArray();
+        var weights = bits == FixedPointMath.BipolarBits
+            ? l.Weights.Data.Select(v => v >= 0 ? 1 : -1).ToArray()
+            : l.Weights.Data.Select(v => v >> drop).ToArray();
         var bias = l.Bias!.Data.Select(v => v >> drop).ToArray();
         int accFrac = l.Accumulator!.Frac - drop;
         var narrowed = l with
@@ -34,11 +37,13 @@ internal static class TestModels
     }
 
     /// <summary>Weights of different widths in every layer, from 3 to 16 bits, with 8-bit activations.</summary>
-    public static QModel MixedWidths(Core.Model.ModelSpec spec)
+    public static QModel MixedWidths(Core.Model.ModelSpec spec) => WithWeightWidths(spec, [3, 12, 6, 16, 4]);
+
+    /// <summary>The k-th conv/dense layer gets widths[k % widths.Length]-bit weights (1 to 16), with 8-bit activations.</summary>
+    public static QModel WithWeightWidths(Core.Model.ModelSpec spec, int[] widths, int seed = 5)
     {
-        var model = SyntheticQModel.Create(spec, weightBits: 16, actBits: 8, seed: 5);
+        var model = SyntheticQModel.Create(spec, weightBits: 16, actBits: 8, seed: seed);
         var computeLayers = model.Layers.Where(l => l.HasWeights).Select(l => l.Name).ToArray();
-        int[] widths = [3, 12, 6, 16, 4];
         for (int k = 0; k < computeLayers.Length; k++)
             if (widths[k % widths.Length] < 16) model = NarrowWeights(model, computeLayers[k], widths[k % widths.Length]);
         return model;

@@ -50,7 +50,8 @@ public class FormatOverridesTests
     }
 
     [Theory]
-    [InlineData("""{"fc1": {"weights": {"bits": 1}}}""", "width 1 is outside 2..32")]
+    [InlineData("""{"fc1": {"weights": {"bits": 0}}}""", "width 0 is outside 1..32")]
+    [InlineData("""{"fc1": {"output": {"bits": 1}}}""", "width 1 is outside 2..32")]
     [InlineData("""{"fc1": {"output": {"bits": 33}}}""", "width 33 is outside 2..32")]
     [InlineData("""{"fc1": {"output": {"bits": 8.5}}}""", "expected an integer")]
     [InlineData("""{"fc1": {"output": {"width": 8}}}""", "unknown key 'width'")]

@@ -28,19 +28,19 @@ public class GoldenModelBitExactTests
         string preset, int weightBits, int actBits, RoundingMode rounding, OverflowMode overflow)
     {
         var q = SyntheticQModel.Create(Presets.Get(preset), weightBits, actBits, seed: weightBits * 31 + actBits, rounding, overflow);
-        var fast = new GoldenModel(q);
-        var plain = new StraightforwardGoldenModel(q);
-        long[] fastSaturations = new long[q.Layers.Count], plainSaturations = new long[q.Layers.Count];
-        foreach (var image in SyntheticQModel.Images(12, seed: actBits))
-        {
-            var expected = plain.Trace(image);
-            var actual = fast.Trace(image);
-            for (int layer = 0; layer < q.Layers.Count; layer++)
-                Assert.True(expected[layer].SequenceEqual(actual[layer]), $"{q.Layers[layer].Name} differs");
-            fast.Run(image, fastSaturations);
-            plain.Run(image, plainSaturations);
-        }
-        Assert.Equal(plainSaturations, fastSaturations);
+        AssertSameAsStraightforward(q, imageSeed: actBits);
+    }
+
+    [Theory]
+    [InlineData(8, 8, RoundingMode.Rnd)]
+    [InlineData(1, 2, RoundingMode.Rnd)]
+    [InlineData(2, 3, RoundingMode.RndConv)]
+    [InlineData(16, 15, RoundingMode.Trn)]
+    public void Unsigned_relu_activations_equal_the_straightforward_model(int weightBits, int actBits, RoundingMode rounding)
+    {
+        var q = SyntheticQModel.Create(Presets.LeNet5(), weightBits, actBits, seed: 3 + actBits, rounding, unsignedRelu: true);
+        Assert.Contains(q.Layers, l => l.Output.Unsigned);
+        AssertSameAsStraightforward(q, imageSeed: actBits);
     }
 
     [Fact]
@@ -62,5 +62,22 @@ public class GoldenModelBitExactTests
         var q = SyntheticQModel.Create(Presets.LeNet5(), 8, 8, seed: 5);
         var image = Enumerable.Range(0, 784).Select(i => (byte)(1 + i * 37 % 255)).ToArray();
         Assert.Equal(new StraightforwardGoldenModel(q).Trace(image)[^1], new GoldenModel(q).Trace(image)[^1]);
+    }
+
+    private static void AssertSameAsStraightforward(QModel q, int imageSeed)
+    {
+        var fast = new GoldenModel(q);
+        var plain = new StraightforwardGoldenModel(q);
+        long[] fastSaturations = new long[q.Layers.Count], plainSaturations = new long[q.Layers.Count];
+        foreach (var image in SyntheticQModel.Images(12, seed: imageSeed))
+        {
+            var expected = plain.Trace(image);
+            var actual = fast.Trace(image);
+            for (int layer = 0; layer < q.Layers.Count; layer++)
+                Assert.True(expected[layer].SequenceEqual(actual[layer]), $"{q.Layers[layer].Name} differs");
+            fast.Run(image, fastSaturations);
+            plain.Run(image, plainSaturations);
+        }
+        Assert.Equal(plainSaturations, fastSaturations);
     }
 }

@@ -1,3 +1,4 @@
+using LeNetHls.Core.IO;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
@@ -86,6 +87,69 @@ public class GoldenRulesTests
         Assert.Equal(26, layer.Accumulator!.Bits);
         var scores = Run(Model(shape, [layer]), Enumerable.Repeat((byte)255, 784).ToArray());
         Assert.All(scores, s => Assert.Equal(-bound, s));
+    }
+
+    [Fact]
+    public void An_unsigned_2_bit_relu_output_clamps_to_0_through_3()
+    {
+        // q = clamp(pixel − 2, 0, 3): a signed 2-bit relu output could only hold 0 and 1.
+        var q = PointwiseModel(5, 1, -2, QActivation.UnsignedRelu(2, 0), activation: Activation.ReLU);
+        var saturations = new long[1];
+        Assert.Equal([0, 0, 1, 3, 3], Run(q, [0, 2, 3, 5, 200], saturations));
+        Assert.Equal(1, saturations[0]); // 198 > 3; the negative −2 is relu, not saturation (it fits fx<3,0>)
+    }
+
+    [Fact]
+    public void An_unsigned_value_above_the_signed_range_stays_positive_through_maxpool_and_the_next_layer()
+    {
+        // 3 (binary 11) would be −1 if read as a signed 2-bit number.
+        var shape = new Shape3(2, 2, 1);
+        var act = QActivation.UnsignedRelu(2, 0);
+        var first = Pointwise(shape, Pixel, 1, 0, act, activation: Activation.ReLU, name: "relu");
+        var pool = new QLayer { Name = "pool", Kind = QLayerKind.MaxPool, InShape = shape, OutShape = new Shape3(1, 1, 1), Kernel = 2, Stride = 2, Output = act };
+        var scores = new QActivation(8, 0, -128, 127);
+        var dense = Dense(new Shape3(1, 1, 1), act, 1, weight: -5, weightBits: 8, bias: 0, output: scores);
+        Assert.Equal(15, QModelFile.AccumulatorBound(dense, act));
+        Assert.Equal([-15], Run(Model(shape, [first, pool, dense]), [3, 1, 0, 2]));
+    }
+
+    [Fact]
+    public void Unsigned_outputs_are_rejected_after_tanh_without_relu_or_with_wrap()
+    {
+        var act = QActivation.UnsignedRelu(4, 0);
+        var e = Assert.Throws<LeNetHlsException>(() => PointwiseModel(4, 1, 0, act, activation: Activation.None));
+        Assert.Contains("unsigned output must be a relu output", e.Message);
+        e = Assert.Throws<LeNetHlsException>(() => PointwiseModel(4, 1, 0, act, activation: Activation.ReLU, overflow: OverflowMode.Wrap));
+        Assert.Contains("sat overflow", e.Message);
+    }
+
+    [Fact]
+    public void An_unsigned_output_wider_than_31_bits_is_rejected()
+    {
+        var e = Assert.Throws<LeNetHlsException>(() => PointwiseModel(4, 1, 0, QActivation.UnsignedRelu(32, 0), activation: Activation.ReLU));
+        Assert.Contains("at most 31 bits", e.Message);
+    }
+
+    [Fact]
+    public void A_bipolar_weight_adds_or_subtracts_the_input()
+    {
+        // Four pixels, two outputs: weights +1 and −1 for every pixel, bias 3.
+        var shape = new Shape3(1, 4, 1);
+        var scoresFormat = new QActivation(16, 0, FixedPointMath.MinOf(16), FixedPointMath.MaxOf(16));
+        var layer = Dense(shape, Pixel, 2, weight: 1, weightBits: FixedPointMath.BipolarBits, bias: 3, output: scoresFormat);
+        layer = WithDerivedAccumulator(layer with { Weights = layer.Weights! with { Data = [1, -1, 1, -1, 1, -1, 1, -1] } }, Pixel);
+        Assert.Equal(255L * 4 + 3, QModelFile.AccumulatorBound(layer, Pixel));
+        Assert.Equal([10 + 20 + 30 + 255 + 3, -(10 + 20 + 30 + 255) + 3], Run(Model(shape, [layer]), [10, 20, 30, 255]));
+    }
+
+    [Fact]
+    public void A_bipolar_weight_of_0_is_rejected()
+    {
+        var shape = new Shape3(1, 4, 1);
+        var layer = Dense(shape, Pixel, 1, weight: 1, weightBits: FixedPointMath.BipolarBits, bias: 0, output: new QActivation(16, 0, 0, 32767));
+        layer = layer with { Weights = layer.Weights! with { Data = [1, 0, -1, 1] } };
+        var e = Assert.Throws<LeNetHlsException>(() => Model(shape, [layer]));
+        Assert.Contains("must be -1 or +1", e.Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Model;
 
 namespace LeNetHls.Quantizer.Tests;
 
@@ -10,9 +11,9 @@ public class ModelQuantizerTests
     /// <summary>The rules whose results are easiest to work out by hand: maximum magnitudes, nothing saturates.</summary>
     public static readonly QuantizeOptions ByMaximum = new() { WeightMethod = WeightMethod.MaxAbs, Calibration = CalibrationMethod.Max };
 
-    private static QModel QuantizeRelu(QuantizeOptions? options = null)
+    private static QModel QuantizeRelu(QuantizeOptions? options = null, bool withBiases = true)
     {
-        var model = TinyFloatModels.ReluModel();
+        var model = TinyFloatModels.ReluModel(withBiases);
         var statistics = ActivationStatistics.Collect(model, TinyFloatModels.Images(), 4);
         return ModelQuantizer.Quantize(model, statistics, options ?? ByMaximum, "tiny-w8a8", "tiny.modelstruct");
     }
@@ -68,6 +69,23 @@ public class ModelQuantizerTests
         Assert.Equal(new QActivation(8, 6, 0, 127), q.Layers[0].Output);
         Assert.Equal(q.Layers[0].Output, q.Layers[1].Output);
         Assert.Equal(new QActivation(8, 6, -128, 127), q.Layers[2].Output);
+    }
+
+    [Fact]
+    public void Unsigned_relu_outputs_use_the_sign_bit_for_one_more_bit_of_resolution()
+    {
+        var q = QuantizeRelu(ByMaximum with { UnsignedRelu = true });
+        // conv1 peaks at 1.5: 1.5 · 2^7 = 192 fits 0..255 (signed 8 bits stop at F = 6).
+        Assert.Equal(QActivation.UnsignedRelu(8, 7), q.Layers[0].Output);
+        Assert.Equal(q.Layers[0].Output, q.Layers[1].Output);
+        Assert.False(q.Layers[2].Output.Unsigned); // the scores have no relu
+    }
+
+    [Fact]
+    public void Unsigned_relu_with_wrap_is_rejected_naming_the_option()
+    {
+        var e = Assert.Throws<LeNetHlsException>(() => QuantizeRelu(ByMaximum with { UnsignedRelu = true, Overflow = OverflowMode.Wrap }));
+        Assert.Contains("--unsigned-relu needs --overflow sat", e.Message);
     }
 
     [Fact]
@@ -156,20 +174,54 @@ public class ModelQuantizerTests
     }
 
     [Theory]
-    [InlineData(1, 8)]
-    [InlineData(8, 33)]
-    public void Widths_outside_2_to_32_are_rejected(int weightBits, int actBits)
+    [InlineData(0, 8, "outside 1..32")]
+    [InlineData(8, 1, "outside 2..32")]
+    [InlineData(8, 33, "outside 2..32")]
+    public void Weights_narrower_than_1_bit_and_activations_narrower_than_2_are_rejected(int weightBits, int actBits, string problem)
     {
         var e = Assert.Throws<LeNetHlsException>(() => QuantizeRelu(ByMaximum with { WeightBits = weightBits, ActivationBits = actBits }));
-        Assert.Contains("outside 2..32", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void One_bit_weights_are_bipolar_signs()
+    {
+        var q = QuantizeRelu(ByMaximum with { WeightBits = 1 });
+        foreach (var l in q.Layers.Where(l => l.HasWeights))
+        {
+            Assert.Equal(1, l.Weights!.Bits);
+            Assert.All(l.Weights.Data, v => Assert.True(v is 1 or -1));
+        }
+        QModelFile.Validate(q, "bipolar.qmodel.json");
+    }
+
+    [Fact]
+    public void One_bit_weights_on_a_layer_with_a_connection_table_are_rejected_with_the_layer_named()
+    {
+        var model = FloatModel.CreateRandom(Presets.Get("lenet5-classic"), seed: 3);
+        var blank = TinyFloatModels.Set([new byte[28 * 28], Enumerable.Repeat((byte)200, 28 * 28).ToArray()]);
+        var statistics = ActivationStatistics.Collect(model, blank, 2);
+        var e = Assert.Throws<LeNetHlsException>(() => ModelQuantizer.Quantize(model, statistics, new QuantizeOptions { WeightBits = 1 }, "c", "classic.modelstruct"));
+        Assert.StartsWith("classic.modelstruct: layer 'c3'", e.Message);
+        Assert.Contains("bipolar", e.Message);
     }
 
     [Fact]
     public void Accumulators_wider_than_48_bits_are_rejected_with_the_layer_named()
     {
-        var e = Assert.Throws<LeNetHlsException>(() => QuantizeRelu(ByMaximum with { WeightBits = 32, ActivationBits = 32 }));
+        // Without biases conv1 fits (a 32-bit weight times a pixel); fc1 multiplies two 32-bit values.
+        var e = Assert.Throws<LeNetHlsException>(() => QuantizeRelu(ByMaximum with { WeightBits = 32, ActivationBits = 32 }, withBiases: false));
         Assert.StartsWith("tiny.modelstruct: layer 'fc1'", e.Message);
         Assert.Contains("at most 48", e.Message);
+    }
+
+    [Fact]
+    public void A_bias_wider_than_32_bits_at_the_accumulator_frac_is_an_error_not_a_saturation()
+    {
+        // conv1 at 32 bits: w = 1/255 takes F_w = 38 (255 · 2^31 > 2^38), so its bias 0.5 would be 2^37.
+        var e = Assert.Throws<LeNetHlsException>(() => QuantizeRelu(ByMaximum with { WeightBits = 32, ActivationBits = 32 }));
+        Assert.StartsWith("tiny.modelstruct: layer 'conv1': a bias needs 39 bits", e.Message);
+        Assert.Contains("at most 32", e.Message);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class StraightforwardGoldenModel
             }
             return clipped;
         }
-        int bits = l.Output.Bits;
+        int bits = l.Output.ArithmeticBits;
         bool relu = l.Activation == Activation.ReLU;
         for (int i = 0; i < y.Length; i++)
         {

@@ -22,6 +22,22 @@ public class SvgChartTests
     public void Ticks_are_round_steps_that_enclose_the_data(double min, double max, double[] expected) =>
         Assert.Equal(expected, SvgChart.Ticks(min, max));
 
+    [Theory]
+    [InlineData(63214, 509124, new[] { 50000.0, 100000, 200000, 500000, 1000000 })]
+    [InlineData(100, 100, new[] { 100.0, 200 })]
+    [InlineData(0.3, 7, new[] { 0.2, 0.5, 1, 2, 5, 10 })]
+    public void Log_ticks_are_1_2_5_decades_that_enclose_the_data(double min, double max, double[] expected) =>
+        Assert.Equal(expected, SvgChart.LogTicks(min, max));
+
+    [Fact]
+    public void On_a_log_axis_equal_ratios_are_equal_distances()
+    {
+        var doc = XDocument.Parse(SvgChart.LineChart("cost", "cost", "acc", [new ChartSeries("s", [(1000, 1.0), (10000, 2.0), (100000, 3.0)], "#000")], logX: true));
+        var xs = doc.Descendants(Svg + "polyline").Single().Attribute("points")!.Value.Split(' ')
+            .Select(v => double.Parse(v.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(xs[1] - xs[0], xs[2] - xs[1], 1e-6);
+    }
+
     [Fact]
     public void The_chart_is_well_formed_svg_with_escaped_text()
     {

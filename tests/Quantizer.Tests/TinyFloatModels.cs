@@ -9,7 +9,7 @@ public static class TinyFloatModels
     /// <summary>
     /// 2×2 pixels → conv1 (1×1, w = 1, b = 0.5) → relu1 → pool1 (max 2×2) → flatten → fc1 (w = [0.75, −0.25], b = [0.1, −0.2]).
     /// </summary>
-    public static FloatModel ReluModel()
+    public static FloatModel ReluModel(bool withBiases = true)
     {
         var spec = new ModelSpec
         {
@@ -24,8 +24,8 @@ public static class TinyFloatModels
             ],
         };
         return new FloatModel(spec, [
-            new FloatParameters(0, [1, 1, 1, 1], [1f], [0.5f]),
-            new FloatParameters(4, [1, 2], [0.75f, -0.25f], [0.1f, -0.2f]),
+            new FloatParameters(0, [1, 1, 1, 1], [1f], withBiases ? [0.5f] : [0f]),
+            new FloatParameters(4, [1, 2], [0.75f, -0.25f], withBiases ? [0.1f, -0.2f] : [0f, 0f]),
         ]);
     }
 

@@ -36,24 +36,11 @@ public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
     [Fact]
     public void A_wrong_weight_in_a_mem_file_is_caught_and_blamed_on_its_layer()
     {
-        string mem = Directory.GetFiles(Path.Combine(build.Dir, CosimRunner.RtlFolder), "l2_conv2_weights.mem").Single();
-        string original = File.ReadAllText(mem);
-        try
-        {
-            var lines = original.Split('\n');
-            // Flip every bit of the first word: some conv2 weights change, nothing else does.
-            lines[0] = new string(lines[0].Select(c => "fedcba9876543210"[Convert.ToInt32(c.ToString(), 16)]).ToArray());
-            File.WriteAllText(mem, string.Join('\n', lines));
-            var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(3), new CosimOptions());
-            Assert.True(result.Mismatches > 0);
-            Assert.NotNull(result.Blame);
-            Assert.Equal("conv2", result.Blame!.LayerName);
-            Assert.Equal(2, result.Blame.LayerIndex);
-        }
-        finally
-        {
-            File.WriteAllText(mem, original);
-        }
+        var result = RtlFixture.CosimWithCorruptConv2Weights(build.Model, build.Dir);
+        Assert.True(result.Mismatches > 0);
+        Assert.NotNull(result.Blame);
+        Assert.Equal("conv2", result.Blame!.LayerName);
+        Assert.Equal(2, result.Blame.LayerIndex);
     }
 }
 
@@ -89,6 +76,29 @@ public class WideCosimTests
     {
         var model = RtlFixture.Model("lenet5", weightBits: 16, actBits: 16, seed: 3);
         var result = RtlFixture.Cosim(model, multipliers: 16, images: 6, stall: 0.1);
+        Assert.Equal(0, result.Mismatches);
+    }
+}
+
+public class BipolarCosimTests
+{
+    [Fact]
+    public void Lenet5_with_bipolar_weights_in_every_layer_is_bit_exact_under_random_stalls()
+    {
+        var model = RtlFixture.Model("lenet5", weightBits: 1, seed: 9);
+        Assert.All(model.Layers.Where(l => l.HasWeights), l => Assert.Equal(FixedPointMath.BipolarBits, l.Weights!.Bits));
+        var result = RtlFixture.Cosim(model, multipliers: 16, images: 6, stall: 0.2);
+        Assert.Equal(0, result.Mismatches);
+    }
+
+    [Fact]
+    public void Lenet5_classic_with_bipolar_layers_beside_a_2_bit_connection_table_layer_is_bit_exact()
+    {
+        // Tanh outputs are signed, so bipolar lanes negate negative inputs too; C3 keeps 2-bit weights for its cut zeros.
+        var model = RtlFixture.Model("lenet5-classic", weightBits: 1, seed: 4, rounding: RoundingMode.RndConv);
+        Assert.Equal(2, model.Layers.Single(l => l.Name == "c3").Weights!.Bits);
+        Assert.Contains(model.Layers, l => l.Weights?.Bits == FixedPointMath.BipolarBits);
+        var result = RtlFixture.Cosim(model, multipliers: 12, images: 6);
         Assert.Equal(0, result.Mismatches);
     }
 }

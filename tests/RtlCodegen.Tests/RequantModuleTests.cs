@@ -10,7 +10,12 @@ namespace LeNetHls.RtlCodegen.Tests;
 /// </summary>
 public class RequantModuleTests
 {
-    private sealed record Case(int AccWidth, int Shift, int OutWidth, RoundingMode Round, OverflowMode Overflow, bool Relu, long[] Inputs);
+    /// <param name="Unsigned">OUT_SIGNED 0: a ufx&lt;OutWidth,F&gt; ReLU output, docs/fixed-point.md §4.3 at arithmetic width OutWidth + 1.</param>
+    private sealed record Case(int AccWidth, int Shift, int OutWidth, RoundingMode Round, OverflowMode Overflow, bool Relu, long[] Inputs,
+                               bool Unsigned = false)
+    {
+        public int ArithmeticWidth => Unsigned ? OutWidth + 1 : OutWidth;
+    }
 
     private static long[] EdgeInputs(int accWidth, int shift, int outWidth)
     {
@@ -40,9 +45,10 @@ public class RequantModuleTests
         {
             var c = cases[i];
             int round = c.Round switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 };
-            tb.Append($"  reg signed [{c.AccWidth - 1}:0] a{i}; wire signed [{c.OutWidth - 1}:0] q{i};\n");
+            // An unsigned output is read as unsigned, so a result >= 2^(W-1) prints as the positive number it is.
+            tb.Append($"  reg signed [{c.AccWidth - 1}:0] a{i}; wire {(c.Unsigned ? "" : "signed ")}[{c.OutWidth - 1}:0] q{i};\n");
             tb.Append($"  lenet_requant #(.ACC_WIDTH({c.AccWidth}), .SHIFT({c.Shift}), .OUT_WIDTH({c.OutWidth}), .ROUND({round}), " +
-                      $".SATURATE({(c.Overflow == OverflowMode.Sat ? 1 : 0)}), .RELU({(c.Relu ? 1 : 0)})) u{i} (.acc(a{i}), .q(q{i}));\n");
+                      $".SATURATE({(c.Overflow == OverflowMode.Sat ? 1 : 0)}), .RELU({(c.Relu ? 1 : 0)}), .OUT_SIGNED({(c.Unsigned ? 0 : 1)})) u{i} (.acc(a{i}), .q(q{i}));\n");
         }
         tb.Append("  initial begin\n");
         for (int i = 0; i < cases.Count; i++)
@@ -53,24 +59,19 @@ public class RequantModuleTests
                 tb.Append($"    a{i} = {literal}; #1 $display(\"{i} {j} %0d\", q{i});\n");
             }
         tb.Append("    $finish;\n  end\nendmodule\n");
-        File.WriteAllText(Path.Combine(dir, "tb.v"), tb.ToString());
-        string rtl = Path.Combine(RepoPaths.Root, "rtl", "lenet_requant.v");
-        var compile = Tool.Run("iverilog", dir, "-g2005", "-o", "tb.vvp", "tb.v", rtl);
-        Assert.True(compile.Exit == 0, compile.Output);
-        var run = Tool.Run("vvp", dir, "-n", "tb.vvp");
-        Assert.True(run.Exit == 0, run.Output);
+        string output = Tool.Simulate(dir, tb.ToString(), "lenet_requant.v");
 
         int checkedCount = 0;
-        foreach (var line in run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ');
             if (parts.Length != 3 || !int.TryParse(parts[0], out int i)) continue;
             int j = int.Parse(parts[1]);
             var c = cases[i];
-            long expected = FixedPointMath.Requantize(c.Inputs[j], c.Shift, c.OutWidth, c.Round, c.Overflow);
+            long expected = FixedPointMath.Requantize(c.Inputs[j], c.Shift, c.ArithmeticWidth, c.Round, c.Overflow);
             if (c.Relu && expected < 0) expected = 0;
             Assert.True(expected == long.Parse(parts[2]),
-                $"acc {c.Inputs[j]} (W_acc {c.AccWidth}) shift {c.Shift} -> {c.OutWidth} bits {c.Round}/{c.Overflow}{(c.Relu ? "/relu" : "")}: RTL {parts[2]}, golden {expected}");
+                $"acc {c.Inputs[j]} (W_acc {c.AccWidth}) shift {c.Shift} -> {(c.Unsigned ? "unsigned " : "")}{c.OutWidth} bits {c.Round}/{c.Overflow}{(c.Relu ? "/relu" : "")}: RTL {parts[2]}, golden {expected}");
             checkedCount++;
         }
         Assert.Equal(cases.Sum(c => c.Inputs.Length), checkedCount);
@@ -91,6 +92,20 @@ public class RequantModuleTests
     [Fact]
     public void Round_half_to_even_with_wrap_and_relu_matches_golden_on_edges() =>
         AssertMatchesGolden(Cases(RoundingMode.RndConv, OverflowMode.Wrap, relu: true).ToList());
+
+    [Theory]
+    [InlineData(RoundingMode.Rnd)]
+    [InlineData(RoundingMode.Trn)]
+    [InlineData(RoundingMode.RndConv)]
+    public void An_unsigned_relu_output_clamps_to_0_and_2_pow_w_minus_1_and_matches_golden_on_edges(RoundingMode round)
+    {
+        // Edges around 2^W - 1 and 2^W (the arithmetic width's limits) and below 0; 2^(W-1) and above are in range.
+        var cases = new[] { (20, 4, 8), (16, 1, 8), (12, -2, 8), (18, 7, 3), (10, 3, 2), (40, 20, 16), (48, 30, 31) }
+            .Select(c => new Case(c.Item1, c.Item2, c.Item3, round, OverflowMode.Sat, true, EdgeInputs(c.Item1, c.Item2, c.Item3 + 1), Unsigned: true))
+            .ToList();
+        Assert.Contains(cases, c => c.Inputs.Any(v => FixedPointMath.Requantize(v, c.Shift, c.ArithmeticWidth, round, OverflowMode.Sat) == (1L << c.OutWidth) - 1));
+        AssertMatchesGolden(cases);
+    }
 
     [Fact]
     public void Round_half_up_sends_minus_2_5_to_minus_2()

@@ -9,9 +9,13 @@ public class StaticChecksTests
     [Theory]
     [InlineData("lenet5", 128)]
     [InlineData("lenet5-classic", 8)]
-    public void Generated_rtl_is_verilator_lint_clean_with_all_warnings(string preset, int multipliers)
+    [InlineData("lenet5-classic", 8, 1)]
+    [InlineData("lenet5", 128, 8, 8, true)]
+    [InlineData("lenet5", 16, 1, 2, true)]
+    public void Generated_rtl_is_verilator_lint_clean_with_all_warnings(string preset, int multipliers, int weightBits = 8, int actBits = 8,
+                                                                        bool unsignedRelu = false)
     {
-        var model = RtlFixture.Model(preset);
+        var model = RtlFixture.Model(preset, weightBits, actBits, unsignedRelu: unsignedRelu);
         string rtl = Path.Combine(RtlFixture.Generate(model, multipliers, "rtl-lint"), CosimRunner.RtlFolder);
         var sources = Directory.GetFiles(rtl, "*.v").Select(Path.GetFileName).ToArray();
         foreach (var defines in new[] { Array.Empty<string>(), ["+define+LENET_DEBUG_TAPS"] })

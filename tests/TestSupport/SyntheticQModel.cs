@@ -11,8 +11,10 @@ namespace LeNetHls.TestSupport;
 /// </summary>
 public static class SyntheticQModel
 {
+    /// <param name="unsignedRelu">ReLU outputs (and their maxpools) as ufx&lt;actBits,F&gt; (docs/fixed-point.md §1); needs sat.</param>
     public static QModel Create(ModelSpec spec, int weightBits = 8, int actBits = 8, int seed = 1,
-                                RoundingMode rounding = RoundingMode.Rnd, OverflowMode overflow = OverflowMode.Sat)
+                                RoundingMode rounding = RoundingMode.Rnd, OverflowMode overflow = OverflowMode.Sat,
+                                bool unsignedRelu = false)
     {
         var rng = new Random(seed);
         var shapes = spec.OutputShapes();
@@ -33,15 +35,19 @@ public static class SyntheticQModel
                     var activation = act == LayerKind.ReLU ? Activation.ReLU : act == LayerKind.Tanh ? Activation.Tanh : Activation.None;
                     int[] wShape = spec.WeightShape(i);
                     var w = new int[wShape.Aggregate(1, (a, b) => a * b)];
-                    long wMax = FixedPointMath.MaxOf(weightBits);
+                    // Bipolar weights (weightBits 1) are ±1; a layer with a connection table keeps 2 bits (it needs 0s).
+                    int layerWeightBits = weightBits == FixedPointMath.BipolarBits && l.Connections is not null ? 2 : weightBits;
+                    long wMax = FixedPointMath.WeightMaxOf(layerWeightBits);
                     int outC = wShape[^1];
                     for (int j = 0; j < w.Length; j++)
                     {
                         bool connected = l.Kind != LayerKind.Conv2D || ModelSpec.IsConnected(l, j / outC % wShape[2], j % outC);
-                        w[j] = connected ? (int)rng.NextInt64(-wMax - 1, wMax + 1) : 0;
+                        w[j] = !connected ? 0
+                             : layerWeightBits == FixedPointMath.BipolarBits ? (rng.Next(2) == 0 ? -1 : 1)
+                             : (int)rng.NextInt64(-wMax - 1, wMax + 1);
                     }
                     int fanIn = w.Length / outC;
-                    int wFrac = weightBits - 1;
+                    int wFrac = Math.Max(layerWeightBits - 1, 1);
                     int accFrac = wFrac + current.Frac;
                     // Typical |acc| ~ sqrt(fanIn)·|w|·|x|: place it near the top of the output range.
                     double typical = Math.Sqrt(fanIn) * (wMax / 2.0) * Math.Max(1, current.MaxAbs / 2.0);
@@ -66,14 +72,16 @@ public static class SyntheticQModel
                     }
                     else
                     {
-                        output = new QActivation(actBits, outFrac, activation == Activation.ReLU ? 0 : FixedPointMath.MinOf(actBits), FixedPointMath.MaxOf(actBits));
+                        output = activation == Activation.ReLU && unsignedRelu
+                            ? QActivation.UnsignedRelu(actBits, outFrac)
+                            : new QActivation(actBits, outFrac, activation == Activation.ReLU ? 0 : FixedPointMath.MinOf(actBits), FixedPointMath.MaxOf(actBits));
                     }
                     var layer = new QLayer
                     {
                         Name = l.Name, Kind = l.Kind == LayerKind.Conv2D ? QLayerKind.Conv2D : QLayerKind.Dense,
                         InShape = inShape, OutShape = outShape, Kernel = l.Kernel, Stride = l.Stride, Pad = l.Pad,
                         Connections = l.Connections, Activation = activation,
-                        Weights = new QTensor(weightBits, wFrac, wShape, w),
+                        Weights = new QTensor(layerWeightBits, wFrac, wShape, w),
                         Bias = new QTensor(bBits, accFrac, [outC], b),
                         Accumulator = new QFormat(2, accFrac), Tanh = tanh, Output = output,
                     };

@@ -30,7 +30,8 @@ public static class QatCommands
     {
         var model = new Argument<string>("model") { Description = "Float model to fine-tune (.modelstruct, .bin or base path)" };
         var bits = new Option<int?>("--bits") { Description = "Width of every weight and activation (2..8)" };
-        var weightBits = new Option<int?>("--weight-bits") { Description = "Weight width (overrides --bits)" };
+        var weightBits = new Option<int?>("--weight-bits") { Description = "Weight width (overrides --bits; 1 = bipolar ±1)" };
+        var unsignedRelu = new Option<bool>("--unsigned-relu") { Description = "Hidden activations as unsigned ufx<W,F> (0 .. 2^W-1, docs/fixed-point.md §1)" };
         var actBits = new Option<int?>("--act-bits") { Description = "Hidden activation width (overrides --bits)" };
         var scoreBits = new Option<int>("--score-bits") { Description = "Width of the final scores", DefaultValueFactory = _ => QatWidths.DefaultScoreBits };
         var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs over the 60,000 training images", DefaultValueFactory = _ => 3 };
@@ -44,7 +45,7 @@ public static class QatCommands
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
         var cmd = new Command("qat", "Quantization-aware fine-tuning of a float model; reports the golden model's test accuracy of the exported qmodel")
         {
-            model, bits, weightBits, actBits, scoreBits, epochs, lr, seed, rounding, refine, threads, output, name, data,
+            model, bits, weightBits, actBits, unsignedRelu, scoreBits, epochs, lr, seed, rounding, refine, threads, output, name, data,
         };
         cmd.SetAction(r =>
         {
@@ -59,7 +60,7 @@ public static class QatCommands
             };
             string outDir = r.GetValue(output)!;
             string? qname = r.GetValue(name);
-            var result = FineTune(modelPath, w, a, r.GetValue(scoreBits), options, r.GetValue(data)!, outDir, ref qname, Console.WriteLine);
+            var result = FineTune(modelPath, w, a, r.GetValue(scoreBits), options, r.GetValue(data)!, outDir, ref qname, Console.WriteLine, r.GetValue(unsignedRelu));
             Console.WriteLine(Invariant($"{qname}: golden model {result.Correct}/{result.Count} = {100 * result.Accuracy:F2} % on the test set (QAT forward and golden model disagree on {result.PredictionMismatches} images)"));
             Console.WriteLine($"wrote {Path.Combine(outDir, qname + ".qmodel.json")} and {Path.Combine(outDir, qname + ".modelstruct")}");
             return 0;
@@ -72,12 +73,12 @@ public static class QatCommands
     /// on the test set, and writes DIR/NAME.qmodel.json plus the QAT float weights DIR/NAME.modelstruct/.bin.
     /// </summary>
     public static QatResult FineTune(string modelPath, int weightBits, int actBits, int scoreBits, QatOptions options,
-        string dataDir, string outDir, ref string? name, Action<string>? log = null)
+        string dataDir, string outDir, ref string? name, Action<string>? log = null, bool unsignedRelu = false)
     {
         AtomicFile.EnsureWritableDirectory(outDir);
         var floatModel = ModelFile.Load(modelPath);
-        var widths = QatWidths.Uniform(floatModel.Spec, weightBits, actBits, scoreBits);
-        name ??= $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-qat-w{weightBits}a{actBits}";
+        var widths = QatWidths.Uniform(floatModel.Spec, weightBits, actBits, scoreBits, unsignedRelu);
+        name ??= $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-qat-w{weightBits}a{actBits}{(unsignedRelu ? "u" : "")}";
         var train = Mnist.Load(dataDir, MnistSplit.Train);
         var test = Mnist.Load(dataDir, MnistSplit.Test);
         var result = QatTrainer.FineTune(floatModel, widths, options, train, test, GoldenPredictions, name,
@@ -97,12 +98,13 @@ public static class QatCommands
         var finalEpochs = new Option<int>("--final-epochs") { Description = "Full QAT epochs for the chosen configuration (0: keep the screened candidate)", DefaultValueFactory = _ => 2 };
         var validation = new Option<int>("--validation-images") { Description = "Last training images held out for validation", DefaultValueFactory = _ => DefaultValidationImages };
         var threads = new Option<int>("--threads") { Description = "Worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var output = new Option<string>("--out") { Description = "Folder for NAME.qmodel.json, NAME-search.md and NAME-search.svg", DefaultValueFactory = _ => "out/qmodels" };
+        var output = new Option<string>("--out") { Description = "Folder for NAME.qmodel.json, NAME-search.md, NAME-search.svg and NAME-search.json", DefaultValueFactory = _ => "out/qmodels" };
         var name = new Option<string?>("--name") { Description = "Name of the chosen qmodel (default: model name plus -mixed)" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
+        var unsignedRelu = new Option<bool>("--unsigned-relu") { Description = "Hidden activations as unsigned ufx<W,F> in every candidate (docs/fixed-point.md §1)" };
         var cmd = new Command("search", "Mixed-precision search: the cheapest per-layer widths that meet a validation accuracy; Pareto table and chart")
         {
-            model, target, startBits, candidateImages, maxCandidates, finalEpochs, validation, threads, output, name, data,
+            model, target, startBits, candidateImages, maxCandidates, finalEpochs, validation, threads, output, name, data, unsignedRelu,
         };
         cmd.SetAction(r =>
         {
@@ -111,6 +113,7 @@ public static class QatCommands
                 StartBits = r.GetValue(startBits), CandidateImages = r.GetValue(candidateImages), MaxCandidates = r.GetValue(maxCandidates),
                 FinalEpochs = r.GetValue(finalEpochs),
                 ValidationImages = r.GetValue(validation), Threads = r.GetValue(threads), Name = r.GetValue(name),
+                UnsignedRelu = r.GetValue(unsignedRelu),
             };
             return RunSearch(request);
         });
@@ -125,18 +128,20 @@ public static class QatCommands
         Console.WriteLine(MixedPrecisionSearch.ParetoTable(outcome.Result));
         if (outcome.Result.Best is not { } best)
         {
-            Console.WriteLine(Invariant($"the start configuration does not reach {100 * request.TargetAccuracy:F2} % on the validation images; wrote {outcome.ReportPath}"));
+            Console.WriteLine(Invariant($"the start configuration does not reach {100 * request.TargetAccuracy:F2} % on the validation images; wrote {outcome.ReportPath} and {outcome.JsonPath}"));
             return 1;
         }
         var cost = HardwareCost.Of(outcome.Final!);
         Console.WriteLine(Invariant($"chosen: {best.Widths}: ROM {cost.RomBits} bits ({cost.WeightRomBits} in weights), cost {cost.Total}, validation {100 * outcome.FinalValidationAccuracy:F2} %, test {100 * outcome.TestAccuracy:F2} % (golden model)"));
-        Console.WriteLine($"wrote {outcome.QModelPath}, {outcome.ReportPath} and {outcome.ChartPath}");
+        Console.WriteLine($"wrote {outcome.QModelPath}, {outcome.ReportPath}, {outcome.ChartPath} and {outcome.JsonPath}");
         return 0;
     }
 
     public sealed record SearchRequest(string ModelPath, double TargetAccuracy, string DataDir, string OutDir)
     {
         public int StartBits { get; init; } = 8;
+        /// <summary>Hidden activations as unsigned ufx&lt;W,F&gt; in every candidate.</summary>
+        public bool UnsignedRelu { get; init; }
         /// <summary>Training images of each candidate's QAT fine-tune; 0 builds candidates by post-training rounding of the current weights.</summary>
         public int CandidateImages { get; init; } = 10000;
         public int MaxCandidates { get; init; } = 60;
@@ -150,13 +155,14 @@ public static class QatCommands
     /// <param name="Final">The written qmodel: the chosen candidate after the final fine-tune (if that still meets the target), else the candidate.</param>
     /// <param name="FinalValidationAccuracy">Golden-model accuracy of Final on the validation images.</param>
     /// <param name="TestAccuracy">Golden-model accuracy of Final on the test images.</param>
+    /// <param name="JsonPath">NAME-search.json: every candidate, the Pareto front and the choice (<see cref="SearchSummary"/>), for `report accuracy --search`.</param>
     public sealed record SearchOutcome(SearchResult Result, QModel? Final, double FinalValidationAccuracy, double TestAccuracy,
-                                       string QModelPath, string ReportPath, string ChartPath);
+                                       string QModelPath, string ReportPath, string ChartPath, string JsonPath);
 
     /// <summary>
     /// Runs the search with QAT-fine-tuned candidates, validating on the last ValidationImages training
     /// images (the candidates train on the others), then measures the chosen qmodel on the test set and
-    /// writes it with the Pareto table (NAME-search.md) and chart (NAME-search.svg).
+    /// writes it with the Pareto table (NAME-search.md), chart (NAME-search.svg) and both as data (NAME-search.json).
     /// </summary>
     public static SearchOutcome Search(SearchRequest request, Action<string>? log = null)
     {
@@ -179,7 +185,7 @@ public static class QatCommands
                 Epochs = request.CandidateImages > 0 ? 1 : 0, ImagesPerEpoch = Math.Max(1, request.CandidateImages),
                 Seed = ++built, Threads = request.Threads, WarmupSteps = 20,
             };
-            var qat = QatTrainer.FineTune(from, new QatWidths(widths.WeightBits, widths.OutputBits), options, train, validation,
+            var qat = QatTrainer.FineTune(from, new QatWidths(widths.WeightBits, widths.OutputBits) { UnsignedRelu = request.UnsignedRelu }, options, train, validation,
                                           GoldenPredictions, name, sha);
             if (qat.PredictionMismatches != 0)
                 throw new InvalidOperationException($"QAT forward and golden model disagree on {qat.PredictionMismatches} validation images");
@@ -200,7 +206,7 @@ public static class QatCommands
                 // Candidates were screened with short fine-tunes; the chosen one gets full epochs, and is
                 // kept only if it still meets the target on the validation images.
                 var options = new QatOptions { Epochs = request.FinalEpochs, Threads = request.Threads };
-                var tuned = QatTrainer.FineTune(best.Weights, new QatWidths(chosen.Widths.WeightBits, chosen.Widths.OutputBits), options,
+                var tuned = QatTrainer.FineTune(best.Weights, new QatWidths(chosen.Widths.WeightBits, chosen.Widths.OutputBits) { UnsignedRelu = request.UnsignedRelu }, options,
                                                 train, validation, GoldenPredictions, name, sha);
                 log?.Invoke(Invariant($"final fine-tune ({request.FinalEpochs} epochs): validation {100 * chosen.Accuracy:F2} % → {100 * tuned.Accuracy:F2} %"));
                 if (tuned.Accuracy >= request.TargetAccuracy) (final, finalValidation) = (tuned.Model, tuned.Accuracy);
@@ -209,10 +215,23 @@ public static class QatCommands
             testAccuracy = (double)Evaluation.RunGolden(final, test).Correct(test.Labels) / test.Count;
             QModelFile.Save(final, qpath);
         }
-        var outcome = new SearchOutcome(result, final, finalValidation, testAccuracy, qpath, report, chart);
+        string json = Path.Combine(request.OutDir, name + "-search.json");
+        var outcome = new SearchOutcome(result, final, finalValidation, testAccuracy, qpath, report, chart, json);
         AtomicFile.WriteAllText(report, Report(request, outcome, floatModel.Spec));
         AtomicFile.WriteAllText(chart, MixedPrecisionSearch.ParetoChart(result, floatModel.Spec.Name));
+        Summary(request, outcome, floatModel.Spec).Save(json);
         return outcome;
+    }
+
+    /// <summary>The machine-readable twin of NAME-search.md.</summary>
+    public static SearchSummary Summary(SearchRequest request, SearchOutcome outcome, ModelSpec spec)
+    {
+        var result = outcome.Result;
+        SearchChoice? chosen = result.Best is { } best && outcome.Final is { } final
+            ? new SearchChoice(best.Widths, HardwareCost.Of(final), outcome.FinalValidationAccuracy, outcome.TestAccuracy, Path.GetFileName(outcome.QModelPath))
+            : null;
+        var layers = spec.ParameterLayers().Select(i => spec.Layers[i].Name).ToList();
+        return SearchSummary.From(result, Path.GetFileName(request.ModelPath), layers, request.ValidationImages, request.CandidateImages, chosen);
     }
 
     private static string Report(SearchRequest request, SearchOutcome outcome, ModelSpec spec)
@@ -224,7 +243,8 @@ public static class QatCommands
             $"# Mixed-precision search: {Path.GetFileName(request.ModelPath)}",
             "",
             Invariant($"Target {100 * request.TargetAccuracy:F2} % on the last {request.ValidationImages} training images (validation); candidates fine-tuned on {request.CandidateImages} images each; layers {string.Join(", ", names)}."),
-            "Cost = ROM bits (weights and biases at their widths) + multiplier bit-products (output channels × W_w × W_x per layer); see docs/qat.md.",
+            "Cost = ROM bits (weights and biases at their widths) + multiplier bit-products (output channels × W_w × W_x per layer); see docs/qat.md."
+                + (request.UnsignedRelu ? " Hidden activations are unsigned ufx<W,F> (--unsigned-relu)." : ""),
             "",
         };
         if (result.Best is { } best && outcome.Final is { } final)
@@ -258,7 +278,8 @@ public static class QatCommands
                 new MnistSet(set.Images[(count * pixels)..], set.Labels[count..], set.Rows, set.Cols));
     }
 
-    private static Dictionary<string, string> Training(QatOptions options, QatWidths widths, ModelSpec spec, QatResult result) => new()
+    /// <summary>The .modelstruct training record of a QAT run (`qat` and `train --qat`).</summary>
+    internal static Dictionary<string, string> Training(QatOptions options, QatWidths widths, ModelSpec spec, QatResult result) => new()
     {
         ["qat_widths"] = widths.Describe(spec),
         ["qat_epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),

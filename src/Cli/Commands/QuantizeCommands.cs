@@ -5,10 +5,11 @@ using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
+using LeNetHls.Quantizer.Search;
 
 namespace LeNetHls.Cli.Commands;
 
-/// <summary>`quantize MODEL --out DIR`, `report accuracy MODEL --sweep ...`, `golden bench QMODEL` and `golden trace QMODEL`.</summary>
+/// <summary>`quantize MODEL --out DIR`, `report accuracy MODEL --sweep ... [--qat QMODEL...] [--search NAME-search.json]`, `golden bench QMODEL` and `golden trace QMODEL`.</summary>
 public static class QuantizeCommands
 {
     public static IEnumerable<Command> Create()
@@ -78,7 +79,7 @@ public static class QuantizeCommands
     private sealed class FormatOptions
     {
         public readonly Option<int> Bits = new("--bits") { Description = "Width of every weight and activation (2..32)", DefaultValueFactory = _ => 8 };
-        public readonly Option<int?> WeightBits = new("--weight-bits") { Description = "Weight width (overrides --bits)" };
+        public readonly Option<int?> WeightBits = new("--weight-bits") { Description = "Weight width (overrides --bits; 1 = bipolar ±1)" };
         public readonly Option<int?> ActBits = new("--act-bits") { Description = "Activation width (overrides --bits)" };
         public readonly Option<int> CalibImages = new("--calib-images") { Description = "Training images used to calibrate activations", DefaultValueFactory = _ => ActivationStatistics.DefaultImages };
         public readonly Option<string> CalibMethod = new("--calib-method") { Description = "Activation calibration: mse | max | percentile", DefaultValueFactory = _ => "mse" };
@@ -86,6 +87,7 @@ public static class QuantizeCommands
         public readonly Option<string> WeightMethod = new("--weight-method") { Description = "Weight F: mse | maxabs (nothing saturates)", DefaultValueFactory = _ => "mse" };
         public readonly Option<string> Rounding = new("--rounding") { Description = "Requantization rounding: rnd | trn | rnd_conv", DefaultValueFactory = _ => "rnd" };
         public readonly Option<string> Overflow = new("--overflow") { Description = "Requantization overflow: sat | wrap", DefaultValueFactory = _ => "sat" };
+        public readonly Option<bool> UnsignedRelu = new("--unsigned-relu") { Description = "ReLU outputs as unsigned ufx<W,F> (0 .. 2^W-1; needs --overflow sat)" };
         public readonly Option<int?> TanhIndexBits = new("--tanh-index-bits") { Description = "Tanh table index width (2..16; default from the output width, at most 12)" };
         public readonly Option<string?> Override = new("--override") { Description = "JSON file overriding any layer's weights/output bits and frac (docs/qmodel.md)" };
         public readonly Option<string> Data = new("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
@@ -93,7 +95,7 @@ public static class QuantizeCommands
 
         public void AddTo(Command c)
         {
-            foreach (Option o in new Option[] { Bits, WeightBits, ActBits, CalibImages, CalibMethod, Percentile, WeightMethod, Rounding, Overflow, TanhIndexBits, Override, Data, TestImages })
+            foreach (Option o in new Option[] { Bits, WeightBits, ActBits, CalibImages, CalibMethod, Percentile, WeightMethod, Rounding, Overflow, UnsignedRelu, TanhIndexBits, Override, Data, TestImages })
                 c.Options.Add(o);
         }
 
@@ -111,6 +113,7 @@ public static class QuantizeCommands
                 Rounding = QuantizeOptions.ParseRounding(r.GetValue(Rounding)!),
                 Overflow = QuantizeOptions.ParseOverflow(r.GetValue(Overflow)!),
                 TanhIndexBits = r.GetValue(TanhIndexBits),
+                UnsignedRelu = r.GetValue(UnsignedRelu),
                 Overrides = r.GetValue(Override) is { } path ? FormatOverrides.Load(path) : FormatOverrides.None,
             };
             options.Validate();
@@ -139,7 +142,7 @@ public static class QuantizeCommands
             string modelPath = r.GetValue(model)!;
             if (r.GetValue(target) is { } accuracy)
                 return QatCommands.RunSearch(new QatCommands.SearchRequest(modelPath, accuracy > 1 ? accuracy / 100 : accuracy,
-                    r.GetValue(formats.Data)!, r.GetValue(output)!) { Name = r.GetValue(name) });
+                    r.GetValue(formats.Data)!, r.GetValue(output)!) { Name = r.GetValue(name), UnsignedRelu = r.GetValue(formats.UnsignedRelu) });
             var options = formats.Read(r);
             string outDir = r.GetValue(output)!;
             AtomicFile.EnsureWritableDirectory(outDir);
@@ -172,11 +175,19 @@ public static class QuantizeCommands
         var model = new Argument<string>("model") { Description = "Float model (.modelstruct, .bin or their common base path)" };
         var sweep = new Option<string>("--sweep") { Description = "Comma-separated widths", DefaultValueFactory = _ => string.Join(",", AccuracySweep.DefaultWidths) };
         var output = new Option<string?>("--out") { Description = "Folder for accuracy.md, accuracy.csv and accuracy.svg (default out/reports/<model name>)" };
+        var qat = new Option<string[]>("--qat")
+        {
+            Description = "Quantization-aware trained qmodels (.qmodel.json) to report beside post-training quantization at the same widths",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var search = new Option<string?>("--search") { Description = $"A search's NAME-search.json: adds its Pareto front (table and {AccuracySweep.ParetoChartFile})" };
         var formats = new FormatOptions();
-        var cmd = new Command("accuracy", "Accuracy against bits: weights alone, activations alone and both, over the test set");
+        var cmd = new Command("accuracy", "Accuracy against bits: weights alone, activations alone and both, over the test set; QAT models and a search's Pareto front beside them");
         cmd.Arguments.Add(model);
         cmd.Options.Add(sweep);
         cmd.Options.Add(output);
+        cmd.Options.Add(qat);
+        cmd.Options.Add(search);
         formats.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -187,13 +198,26 @@ public static class QuantizeCommands
             string outDir = r.GetValue(output) ?? Path.Combine("out", "reports", name);
             AtomicFile.EnsureWritableDirectory(outDir);
             var floatModel = ModelFile.Load(modelPath);
+            // Every input file is read and checked before the sweep's minutes of work.
+            var qatModels = (r.GetValue(qat) ?? []).Select(path =>
+            {
+                var q = QModelFile.Load(path);
+                AccuracySweep.CheckMatches(path, q, floatModel.Spec);
+                return (path, q);
+            }).ToList();
+            SearchSummary? summary = null;
+            if (r.GetValue(search) is { } searchPath)
+            {
+                summary = SearchSummary.Load(searchPath);
+                AccuracySweep.CheckMatches(searchPath, summary, floatModel.Spec);
+            }
             string dataDir = r.GetValue(formats.Data)!;
             var statistics = ActivationStatistics.Collect(floatModel, Mnist.Load(dataDir, MnistSplit.Train), r.GetValue(formats.CalibImages));
             var test = QuantizationRun.LoadSplit(dataDir, MnistSplit.Test, r.GetValue(formats.TestImages));
-            var report = AccuracySweep.Run(floatModel, name, modelPath, statistics, test, widths, options, Console.WriteLine);
+            var report = AccuracySweep.Run(floatModel, name, modelPath, statistics, test, widths, options, Console.WriteLine, qatModels) with { Search = summary };
             AccuracySweep.Write(report, outDir);
             PrintSweep(report);
-            Console.WriteLine($"wrote {Path.Combine(outDir, "accuracy.md")}, accuracy.csv, accuracy.svg");
+            Console.WriteLine($"wrote {Path.Combine(outDir, "accuracy.md")}, accuracy.csv, accuracy.svg{(summary is null ? "" : ", " + AccuracySweep.ParetoChartFile)}");
             return 0;
         });
         return cmd;
@@ -233,6 +257,11 @@ public static class QuantizeCommands
         }
         PrintColumns(rows);
         Console.WriteLine(Invariant($"float accuracy: {report.FloatAccuracy:F2} %"));
+        if (report.Qat.Count == 0) return;
+        var qatRows = new List<string[]> { new[] { "QAT qmodel", "widths", "QAT", "post-training, same widths" } };
+        foreach (var q in report.Qat)
+            qatRows.Add([q.Name, q.Widths, Invariant($"{q.Result.FixedAccuracy:F2} %"), q.PostTraining is { } p ? Invariant($"{p.FixedAccuracy:F2} %") : "n/a"]);
+        PrintColumns(qatRows);
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

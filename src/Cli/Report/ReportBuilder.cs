@@ -69,7 +69,9 @@ public static class ReportBuilder
         var header = lines[0].Split(',');
         int series = Array.IndexOf(header, "series"), bits = Array.IndexOf(header, "bits"), acc = Array.IndexOf(header, "fixed_accuracy");
         if (series < 0 || bits < 0 || acc < 0) throw LeNetHlsException.InFile(csvPath, "missing series, bits or fixed_accuracy column");
-        var cells = lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > acc).ToList();
+        // Only the post-training sweep: QAT rows (`report accuracy --qat`) have their own widths and table.
+        string[] sweepSeries = ["weights", "activations", "both"];
+        var cells = lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > acc && sweepSeries.Contains(c[series])).ToList();
         double Get(int b, string s) =>
             cells.FirstOrDefault(c => c[bits] == b.ToString(CultureInfo.InvariantCulture) && c[series] == s) is { } c
             && double.TryParse(c[acc], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v / 100 : double.NaN;

@@ -32,6 +32,15 @@ public static class FixedPointMath
     public static long MinOf(int bits) => -(1L << (bits - 1));
     public static long MaxOf(int bits) => (1L << (bits - 1)) - 1;
 
+    /// <summary>§1: a 1-bit weight is bipolar, q ∈ {−1, +1}, stored as the bit s = (q + 1) / 2.</summary>
+    public const int BipolarBits = 1;
+
+    /// <summary>Smallest weight integer of a W-bit weight format (bipolar: −1).</summary>
+    public static long WeightMinOf(int bits) => bits == BipolarBits ? -1 : MinOf(bits);
+
+    /// <summary>Largest weight integer of a W-bit weight format (bipolar: +1).</summary>
+    public static long WeightMaxOf(int bits) => bits == BipolarBits ? 1 : MaxOf(bits);
+
     /// <summary>§4.1/4.2: shift by s = F_acc − F_out with the rounding mode (s ≤ 0 is an exact left shift).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Shift(long acc, int s, RoundingMode mode)
@@ -86,9 +95,13 @@ public static class FixedPointMath
         return w;
     }
 
-    /// <summary>Rounds a real value to the nearest q of fx&lt;bits,frac&gt; (half away from zero) and saturates; used for weights.</summary>
+    /// <summary>
+    /// Rounds a real value to the nearest q of fx&lt;bits,frac&gt; (half away from zero) and saturates; used for weights.
+    /// One bit is bipolar (§1): the sign, +1 for value ≥ 0.
+    /// </summary>
     public static long QuantizeReal(double value, int bits, int frac)
     {
+        if (bits == BipolarBits) return value >= 0 ? 1 : -1;
         double scaled = Math.Round(value * Math.Pow(2, frac), MidpointRounding.AwayFromZero);
         double max = MaxOf(bits), min = MinOf(bits);
         return (long)Math.Clamp(scaled, min, max);

@@ -9,16 +9,29 @@ public sealed record QFormat(int Bits, int Frac)
 {
     [JsonIgnore] public long Min => FixedPointMath.MinOf(Bits);
     [JsonIgnore] public long Max => FixedPointMath.MaxOf(Bits);
-    /// <summary>Vitis spelling, ap_fixed&lt;W, I&gt; with I = W − F.</summary>
-    public override string ToString() => $"fx<{Bits},{Frac}>";
+    /// <summary>fx&lt;W,F&gt; (Vitis ap_fixed&lt;W, W−F&gt;), or bp&lt;F&gt; for a 1-bit bipolar weight (docs/fixed-point.md §1).</summary>
+    public override string ToString() => Bits == FixedPointMath.BipolarBits ? $"bp<{Frac}>" : $"fx<{Bits},{Frac}>";
 }
 
-/// <summary>An activation format plus the integer range the tensor can actually take.</summary>
+/// <summary>
+/// An activation format plus the integer range the tensor can actually take. Unsigned (ufx&lt;W,F&gt;,
+/// docs/fixed-point.md §1) holds 0 … 2^W − 1 in W bits and computes as the signed fx&lt;W+1,F&gt;.
+/// </summary>
 public sealed record QActivation(int Bits, int Frac, long Min, long Max)
 {
+    /// <summary>ufx&lt;W,F&gt;: a ReLU output stored without a sign bit. Written to the qmodel only when true.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Unsigned { get; init; }
+
+    /// <summary>The signed width every rule of docs/fixed-point.md uses for this tensor: W, or W + 1 when unsigned.</summary>
+    [JsonIgnore] public int ArithmeticBits => Unsigned ? Bits + 1 : Bits;
     [JsonIgnore] public QFormat Format => new(Bits, Frac);
     [JsonIgnore] public long MaxAbs => Math.Max(Math.Abs(Min), Math.Abs(Max));
-    public override string ToString() => $"fx<{Bits},{Frac}>";
+
+    /// <summary>An unsigned W-bit ReLU output with its whole range [0, 2^W − 1].</summary>
+    public static QActivation UnsignedRelu(int bits, int frac) => new(bits, frac, 0, (1L << bits) - 1) { Unsigned = true };
+
+    public override string ToString() => Unsigned ? $"ufx<{Bits},{Frac}>" : $"fx<{Bits},{Frac}>";
 }
 
 /// <summary>Integer weights or biases of one layer, in the file layout (conv [kh,kw,in,out], dense [in,out]).</summary>

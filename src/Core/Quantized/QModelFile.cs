@@ -60,6 +60,7 @@ public static class QModelFile
         if (m.Version != QModel.CurrentVersion) Fail($"qmodel version {m.Version} is not supported (expected {QModel.CurrentVersion})");
         if (m.Layers is null || m.Layers.Count == 0) Fail("qmodel has no layers");
         CheckActivation(m.Input, "input", Fail);
+        if (m.Input is { Unsigned: true }) Fail("input: the pixel input is fx<9,0>, never unsigned");
         var shape = m.InputShape;
         for (int i = 0; i < m.Layers!.Count; i++)
         {
@@ -70,6 +71,16 @@ public static class QModelFile
             if (flattened ? l.InShape.Size != shape.Size : l.InShape != shape)
                 Fail($"{where}: input shape {l.InShape} does not match the previous output {shape}");
             CheckActivation(l.Output, where + " output", Fail);
+            if (l.Output is { Unsigned: true })
+            {
+                bool reluOutput = l.HasWeights && l.Activation == Activation.ReLU;
+                bool maxpoolOfUnsigned = l.Kind == QLayerKind.MaxPool && input.Unsigned;
+                if (!reluOutput && !maxpoolOfUnsigned)
+                    Fail($"{where}: an unsigned output must be a relu output or a maxpool of one");
+                if (m.Overflow != OverflowMode.Sat) Fail($"{where}: unsigned outputs need the sat overflow mode");
+                // The value travels with a zero sign bit in signed arithmetic, which must still fit 32 bits.
+                if (l.Output.Bits > 31) Fail($"{where}: an unsigned output is at most 31 bits wide");
+            }
             switch (l.Kind)
             {
                 case QLayerKind.Conv2D:
@@ -105,8 +116,10 @@ public static class QModelFile
             if (l.OutShape.H != 1 || l.OutShape.W != 1) fail($"{where}: dense output must be 1x1xN");
             expected = [l.InShape.Size, l.OutShape.C];
         }
-        CheckTensor(l.Weights, expected, where + " weights", fail);
+        CheckTensor(l.Weights, expected, where + " weights", fail, allowBipolar: true);
         CheckTensor(l.Bias, [l.OutShape.C], where + " bias", fail);
+        if (l.Weights.Bits == FixedPointMath.BipolarBits && l.Connections is not null)
+            fail($"{where}: 1-bit (bipolar) weights cannot hold the 0 of a connection table's cut pairs");
         if (l.Weights.Bits > 32) fail($"{where}: weights wider than 32 bits");
         if (l.Accumulator.Frac != l.Weights.Frac + input.Frac)
             fail($"{where}: accumulator frac {l.Accumulator.Frac} must equal weight frac + input frac = {l.Weights.Frac + input.Frac}");
@@ -143,7 +156,8 @@ public static class QModelFile
             fail($"{where}: pool shape {l.InShape} -> {l.OutShape} does not follow from kernel {l.Kernel}, stride {l.Stride}");
         if (l.Kind == QLayerKind.MaxPool)
         {
-            if (l.Output.Bits != input.Bits || l.Output.Frac != input.Frac) fail($"{where}: maxpool output format must equal its input format");
+            if (l.Output.Bits != input.Bits || l.Output.Frac != input.Frac || l.Output.Unsigned != input.Unsigned)
+                fail($"{where}: maxpool output format must equal its input format");
             return;
         }
         int area = l.Kernel * l.Kernel;
@@ -152,12 +166,18 @@ public static class QModelFile
             fail($"{where}: avgpool accumulator frac must be input frac + log2(k²)");
     }
 
-    private static void CheckTensor(QTensor t, int[] shape, string what, Action<string> fail)
+    private static void CheckTensor(QTensor t, int[] shape, string what, Action<string> fail, bool allowBipolar = false)
     {
-        if (t.Bits is < 2 or > 40) fail($"{what}: width {t.Bits} is outside 2..40");
+        bool bipolar = allowBipolar && t.Bits == FixedPointMath.BipolarBits;
+        if (t.Bits is < 2 or > 40 && !bipolar) fail($"{what}: width {t.Bits} is outside {(allowBipolar ? 1 : 2)}..40");
         if (t.Shape is null || !t.Shape.SequenceEqual(shape)) fail($"{what}: shape [{string.Join(",", t.Shape ?? [])}] should be [{string.Join(",", shape)}]");
         long n = shape.Aggregate(1L, (a, b) => a * b);
         if (t.Data is null || t.Data.Length != n) fail($"{what}: {t.Data?.Length ?? 0} values, expected {n}");
+        if (bipolar)
+        {
+            if (t.Data!.Any(v => v is not (1 or -1))) fail($"{what}: a 1-bit (bipolar) weight must be -1 or +1");
+            return;
+        }
         long min = FixedPointMath.MinOf(t.Bits), max = FixedPointMath.MaxOf(t.Bits);
         if (t.Data!.Any(v => v < min || v > max)) fail($"{what}: a value does not fit {t.Bits} bits");
     }
@@ -166,8 +186,9 @@ public static class QModelFile
     {
         if (a is null) { fail($"{what}: format missing"); return; }
         if (a.Bits is < 2 or > 32) fail($"{what}: width {a.Bits} is outside 2..32");
-        if (a.Min > a.Max || a.Min < FixedPointMath.MinOf(a.Bits) || a.Max > FixedPointMath.MaxOf(a.Bits))
-            fail($"{what}: range [{a.Min},{a.Max}] does not fit fx<{a.Bits},{a.Frac}>");
+        long min = a.Unsigned ? 0 : FixedPointMath.MinOf(a.Bits), max = a.Unsigned ? (1L << a.Bits) - 1 : FixedPointMath.MaxOf(a.Bits);
+        if (a.Min > a.Max || a.Min < min || a.Max > max)
+            fail($"{what}: range [{a.Min},{a.Max}] does not fit {a}");
     }
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();

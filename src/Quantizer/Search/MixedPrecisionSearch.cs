@@ -48,8 +48,13 @@ public sealed record SearchCandidate(SearchWidths Widths, HardwareCost Cost, int
 
 public sealed record SearchOptions
 {
-    /// <summary>Widths a step may go down to, widest first; a step moves one tensor one rung down.</summary>
-    public IReadOnlyList<int> Ladder { get; init; } = [8, 6, 4, 3, 2];
+    /// <summary>
+    /// Widths a step may go down to, widest first; a step moves one tensor one rung down. The last rung, 1,
+    /// is for weights only (bipolar, docs/fixed-point.md §1): an activation needs a 0 and stops at 2 bits.
+    /// </summary>
+    public IReadOnlyList<int> Ladder { get; init; } = [8, 6, 4, 3, 2, 1];
+    /// <summary>The narrowest weight width a move may choose (1: bipolar; 2 keeps every layer a signed format).</summary>
+    public int MinWeightBits { get; init; } = 1;
     /// <summary>Stop after this many built candidates (each may be a QAT fine-tune).</summary>
     public int MaxCandidates { get; init; } = 60;
 }
@@ -100,7 +105,7 @@ public static class MixedPrecisionSearch
         var path = new List<SearchCandidate> { current };
         while (evaluated.Count < options.MaxCandidates)
         {
-            var moves = Moves(current.Widths, options.Ladder).Where(m => !seen.Contains(m))
+            var moves = Moves(current.Widths, options.Ladder, options.MinWeightBits).Where(m => !seen.Contains(m))
                 .OrderByDescending(m => PredictedSaving(currentBuilt.Model, current.Widths, m)).ToList();
             bool stepped = false;
             foreach (var move in moves)
@@ -118,21 +123,27 @@ public static class MixedPrecisionSearch
         return new SearchResult(path, currentBuilt, evaluated, targetAccuracy);
     }
 
-    /// <summary>Every configuration one rung lower in exactly one tensor (scores excluded).</summary>
-    public static IEnumerable<SearchWidths> Moves(SearchWidths w, IReadOnlyList<int> ladder)
+    /// <summary>
+    /// Every configuration one rung lower in exactly one tensor (scores excluded). Weights go down to
+    /// minWeightBits at most, activations to <see cref="MinActivationBits"/>.
+    /// </summary>
+    public static IEnumerable<SearchWidths> Moves(SearchWidths w, IReadOnlyList<int> ladder, int minWeightBits = 1)
     {
-        int? Lower(int bits)
+        int? Lower(int bits, int floor)
         {
-            foreach (int rung in ladder) if (rung < bits) return rung;
+            foreach (int rung in ladder) if (rung < bits) return rung >= floor ? rung : null;
             return null;
         }
         for (int i = 0; i < w.Layers; i++)
-            if (Lower(w.WeightBits[i]) is { } lower)
+            if (Lower(w.WeightBits[i], minWeightBits) is { } lower)
                 yield return w with { WeightBits = w.WeightBits.Select((b, j) => j == i ? lower : b).ToArray() };
         for (int i = 0; i < w.Layers - 1; i++)
-            if (Lower(w.OutputBits[i]) is { } lower)
+            if (Lower(w.OutputBits[i], MinActivationBits) is { } lower)
                 yield return w with { OutputBits = w.OutputBits.Select((b, j) => j == i ? lower : b).ToArray() };
     }
+
+    /// <summary>An activation needs 0 and both signs of the format's range to mean anything: 2 bits.</summary>
+    public const int MinActivationBits = 2;
 
     /// <summary>The cost a move saves with the current model's parameter counts and bias widths.</summary>
     public static long PredictedSaving(QModel current, SearchWidths from, SearchWidths to)
@@ -185,6 +196,6 @@ public static class MixedPrecisionSearch
             new("all candidates", tried, "#bbbbbb", Dashed: true),
             new($"target {100 * result.Target:F2} %", [(minCost, 100 * result.Target), (maxCost, 100 * result.Target)], "#d62728", Dashed: true),
         };
-        return SvgChart.LineChart($"{modelName}: mixed-precision search (validation accuracy vs cost)", "cost (ROM bits + multiplier bit-products)", "accuracy (%)", series);
+        return SvgChart.LineChart($"{modelName}: mixed-precision search (validation accuracy vs cost)", "cost (ROM bits + multiplier bit-products, log scale)", "accuracy (%)", series, logX: true);
     }
 }

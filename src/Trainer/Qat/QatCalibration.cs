@@ -4,15 +4,14 @@ using LeNetHls.Core.FixedPoint;
 namespace LeNetHls.Trainer.Qat;
 
 /// <summary>
-/// Chooses the power-of-two scales: per layer, the weight F with the least squared rounding error, and
-/// per activation the output F with the least squared error against the float activation it replaces,
+/// Chooses the power-of-two scales with the quantizer's rules (FormatChoice, docs/fixed-point.md §8): per
+/// layer, the weight F with the least squared rounding error, and per activation the output F with the
+/// least squared error against the float activation it replaces,
 /// measured on calibration images with every earlier layer already quantized. Scores take the largest F
 /// that saturates none of them.
 /// </summary>
 internal static class QatCalibration
 {
-    /// <summary>Finer F tried beyond the largest F that saturates nothing (as FormatChoice.MseFrac).</summary>
-    private const int ExtraFracBits = 4;
     /// <summary>Activation values kept per layer; more adds time and changes the choice very little.</summary>
     private const int MaxSamples = 1 << 21;
 
@@ -26,7 +25,7 @@ internal static class QatCalibration
             var values = new List<double>(count);
             for (int i = 0; i < count; i++)
                 if (mask[off + i] != 0f) values.Add(latent[off + i] * cl.InputScale);
-            cl.WeightFrac = MseFrac(values.ToArray(), cl.WeightBits, relu: false);
+            cl.WeightFrac = FormatChoice.MseFrac(values.ToArray(), cl.WeightBits);
         }
     }
 
@@ -51,8 +50,8 @@ internal static class QatCalibration
             bool isScores = c == net.Compute.Length - 1;
             var v = samples.ToArray();
             cl.Requant.Frac = isScores
-                ? NoSaturationFrac(v.Max(Math.Abs), cl.Requant.Bits)
-                : MseFrac(v, cl.Requant.Bits, cl.Requant.Relu);
+                ? FormatChoice.NoSaturationFrac(v.Max(Math.Abs), cl.Requant.Bits)
+                : FormatChoice.MseFrac(v, cl.Requant.ArithmeticBits, cl.Requant.Relu);
         }
         net.Quantize();
     }
@@ -117,45 +116,5 @@ internal static class QatCalibration
             });
         }
         return sum / images.Count;
-    }
-
-    /// <summary>The largest F for which round(maxAbs·2^F) fits a signed W-bit integer (docs/fixed-point.md §8).</summary>
-    public static int NoSaturationFrac(double maxAbs, int bits)
-    {
-        if (!(maxAbs > 0)) return bits - 1;
-        long max = FixedPointMath.MaxOf(bits);
-        int f = (int)Math.Floor(Math.Log2((max + 0.5) / maxAbs));
-        while (Math.Round(Math.ScaleB(maxAbs, f), MidpointRounding.AwayFromZero) > max) f--;
-        while (Math.Round(Math.ScaleB(maxAbs, f + 1), MidpointRounding.AwayFromZero) <= max) f++;
-        return f;
-    }
-
-    /// <summary>
-    /// The F among NoSaturationFrac … +4 with the least Σ (target − quantized)², where the target is the
-    /// value itself or, for a relu output, max(0, value); ties keep the smaller F.
-    /// </summary>
-    public static int MseFrac(double[] values, int bits, bool relu)
-    {
-        double maxAbs = 0;
-        foreach (double v in values) maxAbs = Math.Max(maxAbs, Math.Abs(relu ? Math.Max(v, 0) : v));
-        int first = NoSaturationFrac(maxAbs, bits), best = first;
-        double bestError = double.PositiveInfinity;
-        long lo = relu ? 0 : FixedPointMath.MinOf(bits), hi = FixedPointMath.MaxOf(bits);
-        for (int f = first; f <= first + ExtraFracBits; f++)
-        {
-            double scale = Math.ScaleB(1.0, f), step = Math.ScaleB(1.0, -f), error = 0;
-            foreach (double v in values)
-            {
-                double target = relu ? Math.Max(v, 0) : v;
-                double q = Math.Clamp(Math.Round(v * scale, MidpointRounding.AwayFromZero), lo, hi) * step;
-                error += (target - q) * (target - q);
-            }
-            if (error < bestError)
-            {
-                bestError = error;
-                best = f;
-            }
-        }
-        return best;
     }
 }

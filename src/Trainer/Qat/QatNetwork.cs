@@ -64,7 +64,9 @@ public sealed class QatNetwork : ILayerStack
             if (layer.ParamCount == 0) continue;
             int c = compute.Count;
             bool relu = i + 1 < source.Length && source[i + 1] is ReLULayer;
-            var requant = new RequantLayer(layer.Out, relu, rounding) { Bits = widths.OutputBits[c] };
+            if (widths.WeightBits[c] == FixedPointMath.BipolarBits && spec.Layers[parameterLayers[c]].Connections is not null)
+                throw new LeNetHlsException($"layer '{spec.Layers[parameterLayers[c]].Name}': 1-bit (bipolar) weights cannot hold the 0 of its connection table's cut pairs");
+            var requant = new RequantLayer(layer.Out, relu, rounding) { Bits = widths.OutputBits[c], Unsigned = relu && widths.UnsignedRelu };
             layers.Add(requant);
             int outs = layer.Out.C;
             compute.Add(new ComputeLayer
@@ -97,7 +99,9 @@ public sealed class QatNetwork : ILayerStack
     public QActivation OutputOf(int c)
     {
         var r = Compute[c].Requant;
-        return new QActivation(r.Bits, r.Frac, r.Relu ? 0 : FixedPointMath.MinOf(r.Bits), FixedPointMath.MaxOf(r.Bits));
+        return r.Unsigned
+            ? QActivation.UnsignedRelu(r.Bits, r.Frac)
+            : new QActivation(r.Bits, r.Frac, r.Relu ? 0 : FixedPointMath.MinOf(r.Bits), FixedPointMath.MaxOf(r.Bits));
     }
 
     public static readonly QActivation PixelInput = new(9, 0, 0, 255);
@@ -179,7 +183,8 @@ public sealed class QatNetwork : ILayerStack
             var cl = Compute[c];
             int off = cl.Layer.ParamOffset, weights = cl.Outs * cl.FanIn;
             double scale = Math.ScaleB(1.0, cl.WeightFrac);
-            double lo = FixedPointMath.MinOf(cl.WeightBits) - 0.5, hi = FixedPointMath.MaxOf(cl.WeightBits) + 0.5;
+            // Bipolar weights get BinaryConnect's clipped identity: |w·2^F| ≤ 1.5 keeps its gradient.
+            double lo = FixedPointMath.WeightMinOf(cl.WeightBits) - 0.5, hi = FixedPointMath.WeightMaxOf(cl.WeightBits) + 0.5;
             for (int i = 0; i < weights; i++)
             {
                 double v = latent[off + i] * cl.InputScale * scale;

@@ -152,5 +152,5 @@ public static class QatTrainer
     }
 
     private static string Describe(QatNetwork net) => string.Join(", ", net.Compute.Select((c, i) =>
-        $"{net.Spec.Layers[c.SpecIndex].Name} w fx<{c.WeightBits},{c.WeightFrac}> out {net.OutputOf(i)}"));
+        $"{net.Spec.Layers[c.SpecIndex].Name} w {new QFormat(c.WeightBits, c.WeightFrac)} out {net.OutputOf(i)}"));
 }

@@ -16,9 +16,13 @@ internal sealed unsafe class RequantLayer(Shape3 shape, bool relu, RoundingMode 
     public bool Relu { get; } = relu;
     public int Bits { get; set; } = 8;
     public int Frac { get; set; }
+    /// <summary>A relu output stored as ufx&lt;Bits,Frac&gt;: 0 … 2^Bits − 1 (docs/fixed-point.md §1).</summary>
+    public bool Unsigned { get; set; }
+    /// <summary>The signed width the saturation works at: Bits, or Bits + 1 for an unsigned output.</summary>
+    public int ArithmeticBits => Unsigned ? Bits + 1 : Bits;
 
     private long Low => Relu ? 0 : FixedPointMath.MinOf(Bits);
-    private long High => FixedPointMath.MaxOf(Bits);
+    private long High => FixedPointMath.MaxOf(ArithmeticBits);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(float* p, float* x, float* y, int n, Scratch s)

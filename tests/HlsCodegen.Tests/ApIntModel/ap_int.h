@@ -1,8 +1,8 @@
 // A small model of Xilinx's ap_int.h for testing the kernels' LENET_USE_AP_INT path without Vitis.
 // It keeps the semantics the kernels depend on: a W-bit value wraps on every narrowing, products
-// grow to W1+W2 bits, sums of signed values to max(W1,W2)+1 bits, >> is arithmetic. It is stricter
-// than the real header (no implicit conversion to built-in integers), so code that compiles here
-// does not lean on conversions that could hide a narrowing. Constructors are constexpr so that the
+// grow to W1+W2 bits (signed when either factor is), sums of signed values to max(W1,W2)+1 bits,
+// negation to W+1 bits, >> is arithmetic, ap_uint<W> holds 0 .. 2^W - 1 and compares as unsigned. It is stricter than the real header (no implicit conversion to built-in integers), so
+// code that compiles here does not lean on conversions that could hide a narrowing. Constructors are constexpr so that the
 // weight ROMs are constant-initialized, which keeps g++ fast on them.
 #ifndef AP_INT_MODEL_H
 #define AP_INT_MODEL_H
@@ -41,9 +41,13 @@ template <int W> class ap_uint {
 
 template <int A, int B> ap_int<A + B> operator*(const ap_int<A> &a, const ap_int<B> &b) { return ap_int<A + B>(a.v * b.v); }
 template <int A, int B> ap_int<A + B> operator*(const ap_uint<A> &a, const ap_int<B> &b) { return ap_int<A + B>(a.v * b.v); }
+template <int A, int B> ap_int<A + B> operator*(const ap_int<A> &a, const ap_uint<B> &b) { return ap_int<A + B>(a.v * b.v); }
 template <int A, int B> ap_int<(A > B ? A : B) + 1> operator+(const ap_int<A> &a, const ap_int<B> &b) {
     return ap_int<(A > B ? A : B) + 1>(a.v + b.v);
 }
+// Negation grows by one bit, as in the real header, so that -(-2^(W-1)) is exact.
+template <int W> ap_int<W + 1> operator-(const ap_int<W> &a) { return ap_int<W + 1>(-a.v); }
 template <int A, int B> bool operator>(const ap_int<A> &a, const ap_int<B> &b) { return a.v > b.v; }
+template <int A, int B> bool operator>(const ap_uint<A> &a, const ap_uint<B> &b) { return a.v > b.v; }
 
 #endif

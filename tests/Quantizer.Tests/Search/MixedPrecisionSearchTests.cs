@@ -107,6 +107,31 @@ public class MixedPrecisionSearchTests
     }
 
     [Fact]
+    public void Weights_step_down_to_1_bit_bipolar_and_activations_stop_at_2_bits()
+    {
+        var start = new SearchWidths([2, 1], [2, 8]);
+        var moves = MixedPrecisionSearch.Moves(start, new SearchOptions().Ladder).Select(m => m.ToString()).ToList();
+        Assert.Equal(["w 1,1 a 2 s 8"], moves);
+    }
+
+    [Fact]
+    public void A_minimum_weight_width_of_2_keeps_every_layer_a_signed_format()
+    {
+        var moves = MixedPrecisionSearch.Moves(new SearchWidths([2, 3], [4, 8]), new SearchOptions().Ladder, minWeightBits: 2);
+        Assert.Equal(["w 2,2 a 4 s 8", "w 2,3 a 3 s 8"], moves.Select(m => m.ToString()));
+    }
+
+    [Fact]
+    public void Bipolar_weights_cost_one_rom_bit_and_a_one_bit_product_each()
+    {
+        var q = SyntheticQModel.Create(Presets.LeNet5(), weightBits: 1, actBits: 4);
+        var cost = HardwareCost.Of(q);
+        Assert.Equal(61470, cost.WeightRomBits);
+        var compute = q.Layers.Select((l, i) => (l, i)).Where(x => x.l.HasWeights);
+        Assert.Equal(compute.Sum(x => (long)x.l.OutShape.C * 1 * q.InputOf(x.i).Bits), cost.MultiplierBitProducts);
+    }
+
+    [Fact]
     public void Pareto_front_keeps_the_candidates_no_cheaper_one_beats()
     {
         SearchCandidate C(long cost, int correct) => new(SearchWidths.Uniform(1, 8, 8, 8), new HardwareCost(cost, cost, 0), correct, 100, false);

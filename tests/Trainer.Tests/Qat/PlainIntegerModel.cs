@@ -33,7 +33,7 @@ internal static class PlainIntegerModel
 
     private static long Finish(QModel m, QLayer l, long acc)
     {
-        long q = FixedPointMath.Requantize(acc, l.Shift, l.Output.Bits, m.Rounding, m.Overflow);
+        long q = FixedPointMath.Requantize(acc, l.Shift, l.Output.ArithmeticBits, m.Rounding, m.Overflow);
         return l.Activation == Activation.ReLU ? Math.Max(0, q) : q;
     }
 

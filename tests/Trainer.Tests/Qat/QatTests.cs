@@ -52,10 +52,14 @@ public class QatTests
     [InlineData(2, 2, RoundingMode.Rnd)]
     [InlineData(3, 5, RoundingMode.Trn)]
     [InlineData(5, 3, RoundingMode.RndConv)]
-    public void Fake_quant_forward_equals_the_integer_arithmetic_bit_for_bit(int weightBits, int actBits, RoundingMode rounding)
+    [InlineData(1, 4, RoundingMode.Rnd)]
+    [InlineData(1, 2, RoundingMode.RndConv)]
+    [InlineData(2, 2, RoundingMode.Rnd, true)]
+    [InlineData(4, 3, RoundingMode.Trn, true)]
+    public void Fake_quant_forward_equals_the_integer_arithmetic_bit_for_bit(int weightBits, int actBits, RoundingMode rounding, bool unsignedRelu = false)
     {
         var model = SmallModel();
-        var net = Calibrated(QatWidths.Uniform(model.Spec, weightBits, actBits), rounding);
+        var net = Calibrated(QatWidths.Uniform(model.Spec, weightBits, actBits, unsignedRelu: unsignedRelu), rounding);
         var q = QatExport.ToQModel(net, "small");
         var images = Images(40, seed: 11);
         var scores = QatTrainer.Scores(net, images, threads: 2);
@@ -184,12 +188,63 @@ public class QatTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(9)]
-    public void Widths_outside_2_to_8_bits_are_rejected(int bits)
+    [InlineData(0, 4, "1..8")]
+    [InlineData(9, 4, "1..8")]
+    [InlineData(4, 1, "2..8")]
+    [InlineData(4, 9, "2..8")]
+    public void Weights_outside_1_to_8_bits_and_activations_outside_2_to_8_are_rejected(int weightBits, int actBits, string range)
     {
-        var e = Assert.Throws<LeNetHlsException>(() => QatWidths.Uniform(SmallModel().Spec, bits, 4));
-        Assert.Contains("2..8", e.Message);
+        var e = Assert.Throws<LeNetHlsException>(() => QatWidths.Uniform(SmallModel().Spec, weightBits, actBits));
+        Assert.Contains(range, e.Message);
+    }
+
+    [Fact]
+    public void One_bit_weights_are_exported_as_bipolar_signs()
+    {
+        var model = SmallModel();
+        var q = QatExport.ToQModel(Calibrated(QatWidths.Uniform(model.Spec, 1, 4)), "small");
+        foreach (var l in q.Layers.Where(l => l.HasWeights))
+        {
+            Assert.Equal(1, l.Weights!.Bits);
+            Assert.All(l.Weights.Data, v => Assert.True(v is 1 or -1));
+        }
+    }
+
+    [Fact]
+    public void Unsigned_relu_activations_are_exported_with_the_range_0_to_2_pow_W_minus_1()
+    {
+        var model = SmallModel();
+        var q = QatExport.ToQModel(Calibrated(QatWidths.Uniform(model.Spec, 4, 2, unsignedRelu: true)), "small");
+        var compute = q.Layers.Where(l => l.HasWeights).ToList();
+        Assert.All(compute.SkipLast(1), l => Assert.Equal(QActivation.UnsignedRelu(2, l.Output.Frac), l.Output));
+        Assert.False(compute[^1].Output.Unsigned);
+    }
+
+    [Fact]
+    public void An_unsigned_2_bit_requantization_holds_0_to_3_and_passes_the_gradient_below_3_5()
+    {
+        var layer = new RequantLayer(new Shape3(1, 1, 5), relu: true, RoundingMode.Rnd) { Bits = 2, Frac = 0, Unsigned = true };
+        float[] x = [-2f, 1.2f, 2.6f, 3.4f, 3.6f], y = new float[5], dy = [1f, 1f, 1f, 1f, 1f], dx = new float[5];
+        RunLayer(layer, x, y, dy, dx);
+        Assert.Equal([0f, 1f, 3f, 3f, 3f], y);
+        Assert.Equal([0f, 1f, 1f, 1f, 0f], dx);
+    }
+
+    [Fact]
+    public void Bipolar_latent_gradient_passes_up_to_one_and_a_half_steps_and_stops_beyond()
+    {
+        var model = SmallModel();
+        var net = Calibrated(QatWidths.Uniform(model.Spec, 1, 4));
+        var second = net.Compute[1];
+        double step = Math.ScaleB(1.0, -second.WeightFrac);
+        int at = second.Layer.ParamOffset;
+        net.Latent.Parameters[at] = (float)(1.4 * step);
+        net.Latent.Parameters[at + 1] = (float)(-1.6 * step);
+        var effective = Enumerable.Repeat(1f, net.Effective.Length).ToArray();
+        var latent = new float[net.Latent.Parameters.Length];
+        net.LatentGradient(effective, latent);
+        Assert.Equal(1f, latent[at]);
+        Assert.Equal(0f, latent[at + 1]);
     }
 
     [Fact]
