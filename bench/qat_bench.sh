@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 7's figures: QAT at W4A4, W3A3, W2A2 (from the W3A3 weights, --refine-scales) and W1A4 (bipolar),
-# then the mixed-precision search at 98.8 % validation accuracy (signed and --unsigned-relu), each reported by the golden model on all
-# 10,000 test images. Expect about 20 minutes on 2 cores.
+# then the mixed-precision search at 98.8 % validation accuracy (signed and --unsigned-relu), and QAT of classic
+# LeNet-5 (tanh tables, average pooling), each reported by the golden model on all 10,000 test images.
+# Expect about 22 minutes on 2 cores.
 # Usage: bench/qat_bench.sh [OUTDIR]   (default out/qmodels)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -33,3 +34,8 @@ start=$(now)
 "$cli" search out/models/lenet5-train55k --target-accuracy 98.8 --unsigned-relu --out "$out" --name lenet5-mixed-u --data data/mnist | tail -n 2
 end=$(now)
 printf 'search --unsigned-relu: %s s wall (%s cores)\n' "$(elapsed "$start" "$end")" "$(nproc)"
+ensure_qmodel lenet5-classic 8 >/dev/null
+for bits in 4 3; do
+    run "qat classic W${bits}A${bits}" "$cli" qat out/models/lenet5-classic --bits "$bits" --epochs 3 --out "$out" --data data/mnist
+done
+run "qat classic W2A2" "$cli" qat "$out/lenet5-classic-qat-w3a3" --bits 2 --epochs 5 --name lenet5-classic-qat-w2a2 --out "$out" --data data/mnist

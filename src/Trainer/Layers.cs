@@ -235,6 +235,8 @@ internal sealed unsafe class PoolLayer : Layer
         _k = spec.Kernel; _stride = spec.Stride; _max = spec.Kind == LayerKind.MaxPool;
     }
 
+    public bool IsAverage => !_max;
+
     /// <summary>2×2 windows with stride 2 (both presets) take a vectorized path that keeps no indices.</summary>
     private bool IsTwoByTwo => _k == 2 && _stride == 2;
 

@@ -33,7 +33,6 @@ public class QatCliTests
     [InlineData(new[] { "--weight-bits", "4" }, "give --bits, both --weight-bits and --act-bits, or --qat QCONFIG")]
     [InlineData(new[] { "--bits", "4", "--optimizer", "sgd" }, "--optimizer: QAT training uses adam")]
     [InlineData(new[] { "--bits", "4", "--resume", "x.ckpt" }, "--resume: QAT training (--qat/--bits) keeps no checkpoint")]
-    [InlineData(new[] { "--bits", "4", "--preset", "lenet5-classic" }, "layer 'tanh1' is tanh")]
     [InlineData(new[] { "--rounding", "trn" }, "--score-bits, --rounding, --refine-scales and --unsigned-relu apply to QAT training")]
     [InlineData(new[] { "--unsigned-relu" }, "apply to QAT training: add --qat QCONFIG or --bits N")]
     public void Qat_options_that_cannot_train_fail_with_one_line(string[] options, string problem)

@@ -21,10 +21,12 @@ public static class FlowCommands
         var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default: the trainer's)" };
         var sweep = new Option<string>("--sweep") { Description = "Widths of the accuracy sweep", DefaultValueFactory = _ => "16,12,10,8,6,5,4,3,2" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
+        var qat = new Option<bool>("--qat") { Description = "Quantization-aware training (`qat`, 3 epochs) instead of post-training quantization for the accelerator's qmodel; the sweep gains its QAT point" };
+        var unsignedRelu = new Option<bool>("--unsigned-relu") { Description = "Relu outputs as unsigned ufx<W,F> (docs/fixed-point.md §1)" };
         var output = new Option<string>("--out") { Description = "Output folder (reruns skip stages whose inputs are unchanged)", Required = true };
         var cmd = new Command("flow", "Run everything: train, quantize, sweep, generate HLS and RTL, csim, cosim, synth-estimate and write report.html")
         {
-            preset, bits, multipliers, images, model, epochs, sweep, data, output,
+            preset, bits, multipliers, images, model, epochs, sweep, qat, unsignedRelu, data, output,
         };
         cmd.SetAction(r =>
         {
@@ -33,49 +35,22 @@ public static class FlowCommands
             string presetName = r.GetValue(preset)!;
             Presets.Get(presetName);
             AtomicFile.EnsureWritableDirectory(outDir);
-            int b = r.GetValue(bits);
-            string qname = $"{presetName}-w{b}a{b}";
-            string modelBase = r.GetValue(model) is { } given ? Path.GetFullPath(ModelFile.BasePath(given)) : Path.Combine(outDir, "model", presetName);
-            string qmodelPath = Path.Combine(outDir, "quant", qname + ".qmodel.json");
-            string genDir = Path.Combine(outDir, "gen");
-            string sweepDir = Path.Combine(outDir, "accuracy");
-            string imagesArg = r.GetValue(images)!;
-            string m = r.GetValue(multipliers).ToString(CultureInfo.InvariantCulture);
-            string[] modelFiles = [modelBase + ModelFile.StructExtension, modelBase + ModelFile.BinExtension];
-
-            var stages = new List<FlowStage>
+            var plan = new FlowPlan
             {
-                new("data", ["data", "fetch", "--data", dataDir], [], [dataDir]),
+                Preset = presetName, Bits = r.GetValue(bits), Qat = r.GetValue(qat), UnsignedRelu = r.GetValue(unsignedRelu),
+                Multipliers = r.GetValue(multipliers), Images = r.GetValue(images)!, GivenModel = r.GetValue(model) is { } given ? Path.GetFullPath(ModelFile.BasePath(given)) : null,
+                Epochs = r.GetValue(epochs), Sweep = r.GetValue(sweep)!, DataDir = dataDir, OutDir = outDir, ToolAssets = [.. ToolAssets()],
             };
-            if (r.GetValue(model) is null)
-            {
-                var trainArgs = new List<string> { "train", "--preset", presetName, "--out", modelBase, "--data", dataDir };
-                if (r.GetValue(epochs) is { } e) trainArgs.AddRange(["--epochs", e.ToString(CultureInfo.InvariantCulture)]);
-                stages.Add(new("train", trainArgs, [], modelFiles));
-            }
-            else if (!File.Exists(modelFiles[0]))
-            {
-                throw LeNetHlsException.InFile(modelFiles[0], "model file not found");
-            }
-            stages.Add(new("quantize", ["quantize", modelBase, "--bits", b.ToString(CultureInfo.InvariantCulture), "--name", qname,
-                                        "--out", Path.GetDirectoryName(qmodelPath)!, "--data", dataDir], modelFiles, [qmodelPath]));
-            stages.Add(new("sweep", ["report", "accuracy", modelBase, "--sweep", r.GetValue(sweep)!, "--out", sweepDir, "--data", dataDir],
-                           modelFiles, [Path.Combine(sweepDir, "accuracy.csv")]));
-            stages.Add(new("codegen", ["codegen", qmodelPath, "--out", genDir, "--multipliers", m],
-                           [qmodelPath, .. ToolAssets()], [Path.Combine(genDir, "hls"), Path.Combine(genDir, "rtl")]));
-            stages.Add(new("csim", ["csim", genDir, "--images", imagesArg, "--data", dataDir],
-                           [Path.Combine(genDir, "hls"), Path.Combine(genDir, "qmodel.json")], [VerificationResult.PathIn(genDir, "csim")]));
-            stages.Add(new("cosim", ["cosim", genDir, "--images", imagesArg, "--data", dataDir],
-                           [Path.Combine(genDir, "rtl"), Path.Combine(genDir, "qmodel.json")], [VerificationResult.PathIn(genDir, "cosim")]));
-            stages.Add(new("synth-estimate", ["synth-estimate", genDir], [Path.Combine(genDir, "rtl")], [ReportBuilder.ResourcesPath(genDir)]));
-
-            Console.WriteLine($"flow: {presetName}, {b}-bit, M = {m}, images {imagesArg} -> {outDir}");
+            if (plan.GivenModel is not null && !File.Exists(plan.ModelFiles[0]))
+                throw LeNetHlsException.InFile(plan.ModelFiles[0], "model file not found");
+            var stages = plan.Stages();
+            Console.WriteLine($"flow: {presetName}, {plan.WidthLabel}, M = {plan.Multipliers}, images {plan.Images} -> {outDir}");
             var runner = new FlowRunner(outDir, Console.WriteLine, Interrupt.Token);
             runner.Run(stages);
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var test = Mnist.Load(dataDir, MnistSplit.Test);
-            var report = ReportBuilder.Build($"LeNetHls report: {presetName}, {b}-bit", modelBase, qmodelPath, sweepDir, genDir, test, runner.Timings);
+            var report = ReportBuilder.Build($"LeNetHls report: {presetName}, {plan.WidthLabel}", plan.ModelBase, plan.QModelPath, plan.SweepDir, plan.GenDir, test, runner.Timings);
             string reportPath = Path.Combine(outDir, "report.html");
             AtomicFile.WriteAllText(reportPath, HtmlReport.Render(report));
             Console.WriteLine($"[{stages.Count + 1}/{stages.Count + 1}] {"report",-15} done in {watch.Elapsed.TotalSeconds,6:F1} s   wrote {reportPath}");
@@ -88,6 +63,6 @@ public static class FlowCommands
     }
 
     /// <summary>Templates and static kernels shipped with the tool: a change in them regenerates the code.</summary>
-    private static IEnumerable<string> ToolAssets() =>
+    public static IEnumerable<string> ToolAssets() =>
         new[] { "templates", "hls", "rtl", "testbench" }.Select(d => Path.Combine(AppContext.BaseDirectory, d)).Where(Directory.Exists);
 }

@@ -1,5 +1,6 @@
 using LeNetHls.Core.Data;
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Trainer.Qat;
 
@@ -8,7 +9,8 @@ namespace LeNetHls.Trainer.Qat;
 /// layer, the weight F with the least squared rounding error, and per activation the output F with the
 /// least squared error against the float activation it replaces,
 /// measured on calibration images with every earlier layer already quantized. Scores take the largest F
-/// that saturates none of them.
+/// that saturates none of them. A tanh output is fx&lt;W,W−1&gt; and its table covers the calibrated
+/// pre-activation maximum, as the quantizer builds it (docs/fixed-point.md §8).
 /// </summary>
 internal static class QatCalibration
 {
@@ -49,6 +51,15 @@ internal static class QatCalibration
             }
             bool isScores = c == net.Compute.Length - 1;
             var v = samples.ToArray();
+            if (cl.Requant.IsTanh)
+            {
+                var output = new QFormat(cl.Requant.Bits, cl.Requant.Bits - 1);
+                double range = TanhTable.IndexRange(v.Max(Math.Abs), output);
+                int indexBits = TanhTable.DefaultIndexBits(range, output);
+                cl.Requant.Frac = output.Frac;
+                cl.Requant.Table = TanhTable.Build(indexBits, TanhTable.IndexFrac(indexBits, range), output);
+                continue;
+            }
             cl.Requant.Frac = isScores
                 ? FormatChoice.NoSaturationFrac(v.Max(Math.Abs), cl.Requant.Bits)
                 : FormatChoice.MseFrac(v, cl.Requant.ArithmeticBits, cl.Requant.Relu);
@@ -70,7 +81,7 @@ internal static class QatCalibration
             var cl = net.Compute[c];
             bool hidden = c < net.Compute.Length - 1;
             var knobs = new List<(Func<int> Get, Action<int> Set)> { (() => cl.WeightFrac, f => cl.WeightFrac = f) };
-            if (hidden) knobs.Add((() => cl.Requant.Frac, f => cl.Requant.Frac = f));
+            if (hidden && !cl.Requant.IsTanh) knobs.Add((() => cl.Requant.Frac, f => cl.Requant.Frac = f));
             foreach (var (get, set) in knobs)
             {
                 foreach (int delta in (int[])[-1, 1])

@@ -34,8 +34,11 @@ public static class QatExport
                         Kernel = l.Kernel, Stride = l.Stride, Output = current,
                     };
                     break;
+                case LayerKind.AvgPool:
+                    layer = AvgPoolLayer(l, current, inShape, shapes[i]);
+                    break;
                 default:
-                    continue; // relu is fused into the layer before it; flatten is implicit (HWC order)
+                    continue; // relu and tanh are fused into the layer before them; flatten is implicit (HWC order)
             }
             layers.Add(layer);
             current = layer.Output;
@@ -66,11 +69,24 @@ public static class QatExport
         {
             Name = l.Name, Kind = isConv ? QLayerKind.Conv2D : QLayerKind.Dense, InShape = inShape, OutShape = outShape,
             Kernel = isConv ? l.Kernel : 0, Stride = l.Stride, Pad = l.Pad, Connections = isConv ? l.Connections : null,
-            Activation = cl.Requant.Relu ? Activation.ReLU : Activation.None,
+            Activation = cl.Requant.Relu ? Activation.ReLU : cl.Requant.IsTanh ? Activation.Tanh : Activation.None,
+            Tanh = cl.Requant.Table,
             Weights = new QTensor(cl.WeightBits, cl.WeightFrac, net.Spec.WeightShape(cl.SpecIndex), weights),
             Bias = new QTensor(FixedPointMath.SignedBitsForRange(bias.Min(), bias.Max()), accFrac, [outs], bias),
             Accumulator = new QFormat(FixedPointMath.SignedBitsFor(net.AccumulatorBound(c)), accFrac),
             Output = net.OutputOf(c),
+        };
+    }
+
+    /// <summary>§6 with F_out = F_in: the rounded mean, whose range is the input's (as ModelQuantizer writes it).</summary>
+    private static QLayer AvgPoolLayer(LayerSpec l, QActivation input, Shape3 inShape, Shape3 outShape)
+    {
+        int area = l.Kernel * l.Kernel;
+        return new QLayer
+        {
+            Name = l.Name, Kind = QLayerKind.AvgPool, InShape = inShape, OutShape = outShape, Kernel = l.Kernel, Stride = l.Stride,
+            Accumulator = new QFormat(FixedPointMath.SignedBitsForRange(input.Min * area, input.Max * area), input.Frac + System.Numerics.BitOperations.Log2((uint)area)),
+            Output = input,
         };
     }
 }

@@ -9,7 +9,8 @@ namespace LeNetHls.Trainer.Qat;
 /// A network whose forward pass is the golden model's arithmetic carried in float32: weights are
 /// q_w·2^−F_w, activations q·2^−F, the first layer reads the raw pixel and folds 1/255 into its
 /// weights, and every conv/dense layer is followed by a <see cref="RequantLayer"/> (with the fused
-/// relu). Products and sums of such values are exact in float32 while every accumulator stays below
+/// relu or tanh table), and every avgpool by one that rounds its mean back to the input format (§6).
+/// Products and sums of such values are exact in float32 while every accumulator stays below
 /// 2^24 (checked in <see cref="Quantize"/>), so the forward pass equals docs/fixed-point.md exactly.
 /// The float "latent" weights of <see cref="Latent"/> are what the optimizer updates; the gradient
 /// reaches them through the rounding by the straight-through estimator.
@@ -27,6 +28,8 @@ public sealed class QatNetwork : ILayerStack
 
     internal Layer[] Layers { get; }
     internal ComputeLayer[] Compute { get; }
+    /// <summary>The requantization after each avgpool, with the compute layer whose output format it keeps.</summary>
+    private readonly (RequantLayer Requant, int Source)[] _poolRequants;
 
     /// <summary>One conv/dense layer with its formats and its current integer parameters (Wt[out][K] layout).</summary>
     internal sealed class ComputeLayer
@@ -55,18 +58,32 @@ public sealed class QatNetwork : ILayerStack
             throw new LeNetHlsException($"model '{spec.Name}' has {parameterLayers.Length} conv/dense layers but {widths.Layers} widths were given");
         var layers = new List<Layer>();
         var compute = new List<ComputeLayer>();
+        var poolRequants = new List<(RequantLayer, int)>();
         var source = latent.Layers;
         for (int i = 0; i < source.Length; i++)
         {
             var layer = source[i];
-            if (layer is ReLULayer) continue; // replaced by the fused RequantLayer below
+            if (layer is ReLULayer or TanhLayer) continue; // replaced by the fused RequantLayer below
             layers.Add(layer);
+            if (layer is PoolLayer { IsAverage: true })
+            {
+                if (widths.UnsignedRelu && compute[^1].Requant.Relu)
+                    throw new LeNetHlsException($"model '{spec.Name}': unsigned relu outputs (--unsigned-relu) cannot feed an avgpool (docs/fixed-point.md §1)");
+                var poolRequant = new RequantLayer(layer.Out, relu: false, rounding);
+                layers.Add(poolRequant);
+                poolRequants.Add((poolRequant, compute.Count - 1));
+                continue;
+            }
             if (layer.ParamCount == 0) continue;
             int c = compute.Count;
-            bool relu = i + 1 < source.Length && source[i + 1] is ReLULayer;
+            var next = i + 1 < source.Length ? source[i + 1] : null;
+            bool relu = next is ReLULayer;
             if (widths.WeightBits[c] == FixedPointMath.BipolarBits && spec.Layers[parameterLayers[c]].Connections is not null)
                 throw new LeNetHlsException($"layer '{spec.Layers[parameterLayers[c]].Name}': 1-bit (bipolar) weights cannot hold the 0 of its connection table's cut pairs");
-            var requant = new RequantLayer(layer.Out, relu, rounding) { Bits = widths.OutputBits[c], Unsigned = relu && widths.UnsignedRelu };
+            var requant = new RequantLayer(layer.Out, relu, rounding, tanh: next is TanhLayer)
+            {
+                Bits = widths.OutputBits[c], Unsigned = relu && widths.UnsignedRelu,
+            };
             layers.Add(requant);
             int outs = layer.Out.C;
             compute.Add(new ComputeLayer
@@ -78,6 +95,7 @@ public sealed class QatNetwork : ILayerStack
         }
         Layers = [.. layers];
         Compute = [.. compute];
+        _poolRequants = [.. poolRequants];
         Effective = new float[latent.Parameters.Length];
     }
 
@@ -99,23 +117,25 @@ public sealed class QatNetwork : ILayerStack
     public QActivation OutputOf(int c)
     {
         var r = Compute[c].Requant;
-        return r.Unsigned
-            ? QActivation.UnsignedRelu(r.Bits, r.Frac)
-            : new QActivation(r.Bits, r.Frac, r.Relu ? 0 : FixedPointMath.MinOf(r.Bits), FixedPointMath.MaxOf(r.Bits));
+        if (r.Unsigned) return QActivation.UnsignedRelu(r.Bits, r.Frac);
+        if (r.Table is { } tanh) return new QActivation(r.Bits, r.Frac, tanh.Table.Min(), tanh.Table.Max());
+        return new QActivation(r.Bits, r.Frac, r.Relu ? 0 : FixedPointMath.MinOf(r.Bits), FixedPointMath.MaxOf(r.Bits));
     }
 
     public static readonly QActivation PixelInput = new(9, 0, 0, 255);
 
-    /// <summary>Throws a one-line error unless the spec uses only what QAT models: conv2d, dense, relu, maxpool, flatten.</summary>
+    /// <summary>Throws a one-line error unless the spec has the structure the golden model fuses (docs/fixed-point.md §5, §6).</summary>
     public static void CheckSupported(ModelSpec spec)
     {
         for (int i = 0; i < spec.Layers.Count; i++)
         {
-            var kind = spec.Layers[i].Kind;
-            if (kind is LayerKind.Tanh or LayerKind.AvgPool)
-                throw new LeNetHlsException($"model '{spec.Name}': QAT supports conv2d, dense, relu, maxpool and flatten layers; layer '{spec.Layers[i].Name}' is {kind.ToString().ToLowerInvariant()}");
-            if (kind == LayerKind.ReLU && (i == 0 || !spec.Layers[i - 1].HasParameters))
-                throw new LeNetHlsException($"model '{spec.Name}': relu '{spec.Layers[i].Name}' must directly follow a conv2d or dense layer");
+            var l = spec.Layers[i];
+            if (l.Kind is LayerKind.ReLU or LayerKind.Tanh && (i == 0 || !spec.Layers[i - 1].HasParameters))
+                throw new LeNetHlsException($"model '{spec.Name}': {l.Kind.ToString().ToLowerInvariant()} '{l.Name}' must directly follow a conv2d or dense layer");
+            if (l.Kind == LayerKind.AvgPool && (l.Kernel != l.Stride || !System.Numerics.BitOperations.IsPow2(l.Kernel * l.Kernel)))
+                throw new LeNetHlsException($"model '{spec.Name}': avgpool '{l.Name}' needs stride = kernel and a power-of-two window");
+            if (l.Kind == LayerKind.AvgPool && !spec.Layers.Take(i).Any(p => p.HasParameters))
+                throw new LeNetHlsException($"model '{spec.Name}': avgpool '{l.Name}' must come after a conv2d or dense layer");
         }
         if (!spec.Layers[^1].HasParameters)
             throw new LeNetHlsException($"model '{spec.Name}': the last layer must be conv2d or dense (its integers are the scores)");
@@ -128,6 +148,11 @@ public sealed class QatNetwork : ILayerStack
     /// </summary>
     public void Quantize()
     {
+        foreach (var (requant, c) in _poolRequants)
+        {
+            requant.Bits = Compute[c].Requant.Bits;
+            requant.Frac = Compute[c].Requant.Frac;
+        }
         var latent = Latent.Parameters;
         var mask = Latent.ConnectionMask;
         for (int c = 0; c < Compute.Length; c++)

@@ -4,7 +4,7 @@ using LeNetHls.Core.Quantized;
 namespace LeNetHls.Trainer.Tests.Qat;
 
 /// <summary>
-/// docs/fixed-point.md for conv2d, dense and maxpool, written as plain 64-bit integer loops: the
+/// docs/fixed-point.md for conv2d, dense (with relu or tanh), maxpool and avgpool, written as plain 64-bit integer loops: the
 /// independent reference the QAT forward pass must equal bit for bit.
 /// </summary>
 internal static class PlainIntegerModel
@@ -18,6 +18,7 @@ internal static class PlainIntegerModel
                 QLayerKind.Conv2D => Conv(m, l, x),
                 QLayerKind.Dense => Dense(m, l, x),
                 QLayerKind.MaxPool => MaxPool(l, x),
+                QLayerKind.AvgPool => AvgPool(m, l, x),
                 _ => throw new NotSupportedException(l.Kind.ToString()),
             };
         return x;
@@ -33,6 +34,12 @@ internal static class PlainIntegerModel
 
     private static long Finish(QModel m, QLayer l, long acc)
     {
+        if (l.Activation == Activation.Tanh)
+        {
+            int half = 1 << (l.Tanh!.IndexBits - 1);
+            long index = FixedPointMath.Requantize(acc, l.Shift, l.Tanh.IndexBits, m.Rounding, OverflowMode.Sat);
+            return l.Tanh.Table[index + half];
+        }
         long q = FixedPointMath.Requantize(acc, l.Shift, l.Output.ArithmeticBits, m.Rounding, m.Overflow);
         return l.Activation == Activation.ReLU ? Math.Max(0, q) : q;
     }
@@ -74,20 +81,26 @@ internal static class PlainIntegerModel
         return y;
     }
 
-    private static long[] MaxPool(QLayer l, long[] x)
+    private static long[] MaxPool(QLayer l, long[] x) => Pool(l, x, window => window.Max());
+
+    private static long[] AvgPool(QModel m, QLayer l, long[] x) =>
+        Pool(l, x, window => FixedPointMath.Requantize(window.Sum(), l.Accumulator!.Frac - l.Output.Frac, l.Output.ArithmeticBits, m.Rounding, m.Overflow));
+
+    private static long[] Pool(QLayer l, long[] x, Func<List<long>, long> reduce)
     {
         var i = l.InShape;
         var o = l.OutShape;
         var y = new long[o.Size];
+        var window = new List<long>(l.Kernel * l.Kernel);
         for (int oy = 0; oy < o.H; oy++)
         for (int ox = 0; ox < o.W; ox++)
         for (int c = 0; c < o.C; c++)
         {
-            long best = long.MinValue;
+            window.Clear();
             for (int ky = 0; ky < l.Kernel; ky++)
             for (int kx = 0; kx < l.Kernel; kx++)
-                best = Math.Max(best, x[((oy * l.Stride + ky) * i.W + ox * l.Stride + kx) * i.C + c]);
-            y[(oy * o.W + ox) * o.C + c] = best;
+                window.Add(x[((oy * l.Stride + ky) * i.W + ox * l.Stride + kx) * i.C + c]);
+            y[(oy * o.W + ox) * o.C + c] = reduce(window);
         }
         return y;
     }

@@ -75,22 +75,28 @@ public class QatFromScratchTests
     [Fact]
     public void An_architecture_qat_cannot_train_is_rejected_before_any_work()
     {
-        var e = Assert.Throws<LeNetHlsException>(() => QatFromScratch.Train(Presets.LeNet5Classic(), QatWidths.Uniform(Presets.LeNet5Classic(), 4, 4),
+        // A tanh after a pool has no accumulator to be fused into (docs/fixed-point.md §5).
+        var classic = Presets.LeNet5Classic();
+        var spec = classic with { Layers = [.. classic.Layers.Take(3), new() { Kind = LayerKind.Tanh, Name = "stray" }, .. classic.Layers.Skip(3)] };
+        var e = Assert.Throws<LeNetHlsException>(() => QatFromScratch.Train(spec, QatWidths.Uniform(spec, 4, 4),
             new QatOptions(), SyntheticData.Create(4, 1), SyntheticData.Create(4, 2), Predict, "classic"));
-        Assert.Contains("QAT supports conv2d, dense, relu, maxpool and flatten layers", e.Message);
+        Assert.Contains("tanh 'stray' must directly follow a conv2d or dense layer", e.Message);
     }
 
-    [Fact]
+    [Theory]
     [Trait("Category", "Integration")]
-    public void Three_short_epochs_of_real_mnist_from_scratch_reach_94_percent_at_w4a4_with_golden_and_qat_agreeing()
+    // lenet5 measured 94+ %; classic (tanh tables, avgpools, C3 table) 91.0 %: tanh nets start slower.
+    [InlineData("lenet5", 0.94)]
+    [InlineData("lenet5-classic", 0.88)]
+    public void Three_short_epochs_of_real_mnist_from_scratch_learn_at_w4a4_with_golden_and_qat_agreeing(string preset, double minimum)
     {
         var train = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Train).Take(6000);
         var test = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test).Take(1000);
-        var spec = Presets.LeNet5();
+        var spec = Presets.Get(preset);
         // Scales are re-chosen at every epoch start; the first epoch trains on the random init's scales, so a run needs more than one.
         var options = QatFromScratch.Options(new TrainOptions { Spec = spec, Epochs = 3, Threads = 2 });
-        var result = QatFromScratch.Train(spec, QatWidths.Uniform(spec, 4, 4), options, train, test, Predict, "lenet5-scratch-w4a4");
+        var result = QatFromScratch.Train(spec, QatWidths.Uniform(spec, 4, 4), options, train, test, Predict, $"{preset}-scratch-w4a4");
         Assert.Equal(0, result.PredictionMismatches);
-        Assert.True(result.Accuracy >= 0.94, $"W4A4 from scratch, three epochs of 6,000 images: {result.Accuracy:P2}");
+        Assert.True(result.Accuracy >= minimum, $"{preset} W4A4 from scratch, three epochs of 6,000 images: {result.Accuracy:P2}");
     }
 }

@@ -36,6 +36,30 @@ public class QatTests
         return model;
     }
 
+    /// <summary>The classic shape at 12×12: conv 3×3 (4, pad 1) → tanh → avg 2×2 → conv 3×3 (6, connection table) → tanh → avg 2×2 → fc 10.</summary>
+    private static FloatModel SmallTanhModel(int seed = 5)
+    {
+        var spec = new ModelSpec
+        {
+            Name = "small-tanh", Input = new Shape3(12, 12, 1),
+            Layers =
+            [
+                new() { Kind = LayerKind.Conv2D, Name = "c1", Out = 4, Kernel = 3, Pad = 1 },
+                new() { Kind = LayerKind.Tanh, Name = "tanh1" },
+                new() { Kind = LayerKind.AvgPool, Name = "s2", Kernel = 2, Stride = 2 },
+                new()
+                {
+                    Kind = LayerKind.Conv2D, Name = "c3", Out = 6, Kernel = 3,
+                    Connections = [[0, 1], [1, 2], [2, 3], [3, 0], [0, 2], [0, 1, 2, 3]],
+                },
+                new() { Kind = LayerKind.Tanh, Name = "tanh2" },
+                new() { Kind = LayerKind.AvgPool, Name = "s4", Kernel = 2, Stride = 2 },
+                new() { Kind = LayerKind.Dense, Name = "output", Out = 10 },
+            ],
+        };
+        return FloatModel.CreateRandom(spec, seed);
+    }
+
     private static MnistSet Images(int count, int seed = 7) => SyntheticData.Create(count, seed, size: 12);
 
     private static QatNetwork Calibrated(QatWidths? widths = null, RoundingMode rounding = RoundingMode.Rnd)
@@ -59,8 +83,25 @@ public class QatTests
     public void Fake_quant_forward_equals_the_integer_arithmetic_bit_for_bit(int weightBits, int actBits, RoundingMode rounding, bool unsignedRelu = false)
     {
         var model = SmallModel();
-        var net = Calibrated(QatWidths.Uniform(model.Spec, weightBits, actBits, unsignedRelu: unsignedRelu), rounding);
-        var q = QatExport.ToQModel(net, "small");
+        AssertFakeQuantEqualsIntegers(model, QatWidths.Uniform(model.Spec, weightBits, actBits, unsignedRelu: unsignedRelu), rounding);
+    }
+
+    [Theory]
+    [InlineData(8, 8, RoundingMode.Rnd)]
+    [InlineData(4, 4, RoundingMode.Rnd)]
+    [InlineData(3, 3, RoundingMode.Trn)]
+    [InlineData(2, 2, RoundingMode.RndConv)]
+    public void Fake_quant_forward_with_tanh_tables_and_avgpools_equals_the_integer_arithmetic_bit_for_bit(int weightBits, int actBits, RoundingMode rounding)
+    {
+        var model = SmallTanhModel();
+        AssertFakeQuantEqualsIntegers(model, QatWidths.Uniform(model.Spec, weightBits, actBits), rounding);
+    }
+
+    private static void AssertFakeQuantEqualsIntegers(FloatModel model, QatWidths widths, RoundingMode rounding)
+    {
+        var net = QatNetwork.FromFloatModel(model, widths, rounding);
+        QatTrainer.Calibrate(net, Images(64));
+        var q = QatExport.ToQModel(net, model.Spec.Name);
         var images = Images(40, seed: 11);
         var scores = QatTrainer.Scores(net, images, threads: 2);
         for (int i = 0; i < images.Count; i++)
@@ -68,6 +109,36 @@ public class QatTests
             var expected = PlainIntegerModel.Scores(q, images.Image(i));
             for (int c = 0; c < 10; c++) Assert.Equal(expected[c], (long)scores[i * 10 + c]);
         }
+    }
+
+    [Fact]
+    public void A_tanh_layer_is_exported_as_a_fused_table_with_a_W_minus_1_fraction_and_an_avgpool_keeps_its_input_format()
+    {
+        var model = SmallTanhModel();
+        var net = QatNetwork.FromFloatModel(model, QatWidths.Uniform(model.Spec, 4, 4));
+        QatTrainer.Calibrate(net, Images(64));
+        var q = QatExport.ToQModel(net, "small-tanh");
+        Assert.Equal(["c1", "s2", "c3", "s4", "output"], q.Layers.Select(l => l.Name));
+        var c1 = q.Layers[0];
+        Assert.Equal(Activation.Tanh, c1.Activation);
+        Assert.Equal(3, c1.Output.Frac);
+        Assert.Equal(TanhTable.Build(c1.Tanh!.IndexBits, c1.Tanh.IndexFrac, new QFormat(4, 3)).Table, c1.Tanh.Table);
+        Assert.Equal((c1.Tanh.Table.Min(), c1.Tanh.Table.Max()), (c1.Output.Min, c1.Output.Max));
+        var s2 = q.Layers[1];
+        Assert.Equal(c1.Output, s2.Output);
+        Assert.Equal(c1.Output.Frac + 2, s2.Accumulator!.Frac);
+    }
+
+    [Fact]
+    public void Tanh_gradient_is_the_derivative_inside_the_index_range_and_zero_beyond_it()
+    {
+        // Index fx<3,1>: −4 … 3 steps of 0.5, so the covered inputs are [−2.25, 1.75).
+        var table = TanhTable.Build(3, 1, new QFormat(4, 3));
+        var layer = new RequantLayer(new Shape3(1, 1, 4), relu: false, RoundingMode.Rnd, tanh: true) { Bits = 4, Frac = 3, Table = table };
+        float[] x = [-3f, -1f, 0.5f, 1.8f], y = new float[4], dy = [1f, 1f, 1f, 1f], dx = new float[4];
+        RunLayer(layer, x, y, dy, dx);
+        Assert.Equal([table.Table[0] / 8f, table.Table[2] / 8f, table.Table[5] / 8f, table.Table[7] / 8f], y);
+        Assert.Equal([0f, (float)(1 - Math.Pow(Math.Tanh(-1), 2)), (float)(1 - Math.Pow(Math.Tanh(0.5), 2)), 0f], dx);
     }
 
     [Fact]
@@ -248,9 +319,27 @@ public class QatTests
     }
 
     [Fact]
-    public void Tanh_models_are_rejected_naming_the_layer()
+    public void Classic_lenet5_with_tanh_and_avgpool_is_supported()
     {
-        var e = Assert.Throws<LeNetHlsException>(() => QatNetwork.CheckSupported(Presets.LeNet5Classic()));
-        Assert.Contains("tanh1", e.Message);
+        QatNetwork.CheckSupported(Presets.LeNet5Classic());
+    }
+
+    [Fact]
+    public void A_tanh_that_does_not_follow_a_conv_or_dense_layer_is_rejected_naming_it()
+    {
+        var spec = SmallTanhModel().Spec;
+        spec = spec with { Layers = [spec.Layers[0], spec.Layers[1], spec.Layers[2], new() { Kind = LayerKind.Tanh, Name = "stray" }, .. spec.Layers.Skip(3)] };
+        var e = Assert.Throws<LeNetHlsException>(() => QatNetwork.CheckSupported(spec));
+        Assert.Contains("tanh 'stray' must directly follow", e.Message);
+    }
+
+    [Fact]
+    public void Unsigned_relu_outputs_cannot_feed_an_avgpool()
+    {
+        var spec = SmallTanhModel().Spec;
+        spec = spec with { Layers = [.. spec.Layers.Select(l => l.Kind == LayerKind.Tanh ? new LayerSpec { Kind = LayerKind.ReLU, Name = l.Name } : l)] };
+        var model = FloatModel.CreateRandom(spec, 1);
+        var e = Assert.Throws<LeNetHlsException>(() => QatNetwork.FromFloatModel(model, QatWidths.Uniform(spec, 4, 4, unsignedRelu: true)));
+        Assert.Contains("cannot feed an avgpool", e.Message);
     }
 }

@@ -1,7 +1,6 @@
 using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
 
-namespace LeNetHls.Quantizer;
+namespace LeNetHls.Core.Quantized;
 
 /// <summary>Builds the tanh lookup table of docs/fixed-point.md §5 and chooses its index range.</summary>
 public static class TanhTable
