@@ -100,12 +100,13 @@ public static class MixedPrecisionSearch
             return (candidate, built);
         }
 
+        var weightFloors = WeightFloors(startWeights.Spec, options.MinWeightBits);
         var (current, currentBuilt) = Evaluate(start, startWeights);
         if (!current.MeetsTarget) return new SearchResult([], null, evaluated, targetAccuracy);
         var path = new List<SearchCandidate> { current };
         while (evaluated.Count < options.MaxCandidates)
         {
-            var moves = Moves(current.Widths, options.Ladder, options.MinWeightBits).Where(m => !seen.Contains(m))
+            var moves = Moves(current.Widths, options.Ladder, weightFloors).Where(m => !seen.Contains(m))
                 .OrderByDescending(m => PredictedSaving(currentBuilt.Model, current.Widths, m)).ToList();
             bool stepped = false;
             foreach (var move in moves)
@@ -127,7 +128,11 @@ public static class MixedPrecisionSearch
     /// Every configuration one rung lower in exactly one tensor (scores excluded). Weights go down to
     /// minWeightBits at most, activations to <see cref="MinActivationBits"/>.
     /// </summary>
-    public static IEnumerable<SearchWidths> Moves(SearchWidths w, IReadOnlyList<int> ladder, int minWeightBits = 1)
+    public static IEnumerable<SearchWidths> Moves(SearchWidths w, IReadOnlyList<int> ladder, int minWeightBits = 1) =>
+        Moves(w, ladder, Enumerable.Repeat(minWeightBits, w.Layers).ToArray());
+
+    /// <summary>As above with a floor per layer (<see cref="WeightFloors"/>).</summary>
+    public static IEnumerable<SearchWidths> Moves(SearchWidths w, IReadOnlyList<int> ladder, IReadOnlyList<int> weightFloors)
     {
         int? Lower(int bits, int floor)
         {
@@ -135,12 +140,19 @@ public static class MixedPrecisionSearch
             return null;
         }
         for (int i = 0; i < w.Layers; i++)
-            if (Lower(w.WeightBits[i], minWeightBits) is { } lower)
+            if (Lower(w.WeightBits[i], weightFloors[i]) is { } lower)
                 yield return w with { WeightBits = w.WeightBits.Select((b, j) => j == i ? lower : b).ToArray() };
         for (int i = 0; i < w.Layers - 1; i++)
             if (Lower(w.OutputBits[i], MinActivationBits) is { } lower)
                 yield return w with { OutputBits = w.OutputBits.Select((b, j) => j == i ? lower : b).ToArray() };
     }
+
+    /// <summary>
+    /// The narrowest weight width of each conv/dense layer: minWeightBits, but 2 for a layer with a
+    /// connection table, whose cut pairs need a weight of 0 that bipolar ±1 cannot hold.
+    /// </summary>
+    public static int[] WeightFloors(ModelSpec spec, int minWeightBits) =>
+        spec.ParameterLayers().Select(i => spec.Layers[i].Connections is null ? minWeightBits : Math.Max(minWeightBits, 2)).ToArray();
 
     /// <summary>An activation needs 0 and both signs of the format's range to mean anything: 2 bits.</summary>
     public const int MinActivationBits = 2;

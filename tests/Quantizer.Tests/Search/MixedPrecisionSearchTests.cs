@@ -122,6 +122,16 @@ public class MixedPrecisionSearchTests
     }
 
     [Fact]
+    public void A_layer_with_a_connection_table_stops_at_2_bit_weights()
+    {
+        var floors = MixedPrecisionSearch.WeightFloors(Presets.LeNet5Classic(), minWeightBits: 1);
+        Assert.Equal([1, 2, 1, 1, 1], floors); // c3 carries LeCun's table
+        var moves = MixedPrecisionSearch.Moves(new SearchWidths([2, 2, 2, 2, 2], [8, 8, 8, 8, 8]), [8, 6, 4, 3, 2, 1], floors);
+        Assert.DoesNotContain(moves, m => m.WeightBits[1] == 1);
+        Assert.Contains(moves, m => m.WeightBits[0] == 1);
+    }
+
+    [Fact]
     public void Bipolar_weights_cost_one_rom_bit_and_a_one_bit_product_each()
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), weightBits: 1, actBits: 4);
