@@ -254,8 +254,8 @@ public static class AccuracySweep
             .Select(g => g.OrderByDescending(q => q.Result.FixedAccuracy).ToList()).ToList();
         var qat = uniform.Select(g => ((double)g[0].UniformBits!.Value, g[0].Result.FixedAccuracy)).ToList();
         var others = uniform.SelectMany(g => g.Skip(1)).Select(q => ((double)q.UniformBits!.Value, q.Result.FixedAccuracy)).ToList();
-        if (qat.Count > 0) series.Add(new ChartSeries("QAT (both)", qat, QatColor));
-        if (others.Count > 0) series.Add(new ChartSeries("QAT, other runs", others, QatColor, MarkersOnly: true));
+        if (qat.Count > 0) series.Add(new ChartSeries("QAT (both)", qat, QatColor, Emphasized: true));
+        if (others.Count > 0) series.Add(new ChartSeries("QAT, other runs", others, QatColor, MarkersOnly: true, Emphasized: true));
         var widths = report.Points.Select(p => (double)p.Bits).Concat(qat.Select(p => p.Item1)).ToList();
         series.Add(new ChartSeries($"float {report.FloatAccuracy:F2} %", [(widths.Min(), report.FloatAccuracy), (widths.Max(), report.FloatAccuracy)], "#555555", Dashed: true));
         // Accuracy collapses at 2 to 3 bits; an axis down to 0 % would flatten everything that matters.
@@ -368,7 +368,7 @@ public static class AccuracySweep
             new(Invariant($"target {100 * search.Target:F2} %"), [(minCost, 100 * search.Target), (maxCost, 100 * search.Target)], "#d62728", Dashed: true),
         };
         if (search.Chosen is { } c)
-            series.Add(new ChartSeries("chosen", [((double)c.Cost.Total, 100 * c.ValidationAccuracy)], "#2ca02c", MarkersOnly: true));
+            series.Add(new ChartSeries("chosen", [((double)c.Cost.Total, 100 * c.ValidationAccuracy)], "#2ca02c", MarkersOnly: true, Emphasized: true));
         // Candidates that collapsed (a 2-bit step too far) would squash the front into one line.
         double floor = Math.Max(0, Math.Floor(100 * search.Target) - ChartDepth / 2);
         return SvgChart.LineChart($"{modelName}: mixed-precision search, validation accuracy vs cost", "cost (ROM bits + multiplier bit-products, log scale)", "validation accuracy (%)", series, floor, logX: true);

@@ -7,8 +7,11 @@ namespace LeNetHls.Quantizer;
 /// <summary>
 /// One line of a chart: its points in data coordinates, drawn in order. MarkersOnly draws the points
 /// without joining them (a scatter, for points that are not a sequence, such as every candidate of a search).
+/// Emphasized draws large outlined markers, so that a few points (QAT models) stay visible on top of the
+/// curves they sit next to.
 /// </summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dashed = false, bool MarkersOnly = false);
+public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dashed = false, bool MarkersOnly = false,
+                                 bool Emphasized = false);
 
 /// <summary>
 /// A minimal SVG line-chart writer (no charting package is available): axes with rounded ticks,
@@ -70,11 +73,11 @@ public static class SvgChart
                 foreach (var p in s.Points)
                     svg.Append(p.Y < y0
                         ? $"<circle class=\"below\" cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"4\" fill=\"white\" stroke=\"{s.Color}\" stroke-width=\"2\"/>\n"
-                        : $"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"3\" fill=\"{s.Color}\"/>\n");
+                        : Marker(Px(p.X), Py(p.Y), s));
             if (s.MarkersOnly) svg.Append("</g>\n");
             double ly = Top + 10 + i * 20, lx = Left + plotW + 15;
             svg.Append(s.MarkersOnly
-                ? $"<circle cx=\"{F(lx + 12)}\" cy=\"{F(ly)}\" r=\"3\" fill=\"{s.Color}\"/>\n"
+                ? Marker(lx + 12, ly, s)
                 : $"<line x1=\"{F(lx)}\" y1=\"{F(ly)}\" x2=\"{F(lx + 24)}\" y2=\"{F(ly)}\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>\n");
             svg.Append($"<text class=\"legend\" x=\"{F(lx + 30)}\" y=\"{F(ly + 4)}\">{Escape(s.Name)}</text>\n");
         }
@@ -83,6 +86,10 @@ public static class SvgChart
         svg.Append("</svg>\n");
         return svg.ToString();
     }
+
+    private static string Marker(double x, double y, ChartSeries s) => s.Emphasized
+        ? $"<circle class=\"emphasized\" cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"6\" fill=\"{s.Color}\" stroke=\"white\" stroke-width=\"2\"/>\n"
+        : $"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"3\" fill=\"{s.Color}\"/>\n";
 
     /// <summary>
     /// Evenly spaced ticks at 1, 2 or 5 × 10^k that enclose [min, max], about five to ten of them.

@@ -59,6 +59,21 @@ public class SvgChartTests
     }
 
     [Fact]
+    public void An_emphasized_series_draws_large_outlined_markers_and_others_small_ones()
+    {
+        var doc = XDocument.Parse(SvgChart.LineChart("t", "x", "y",
+        [
+            new ChartSeries("sweep", [(2, 90), (4, 98)], "#1f77b4"),
+            new ChartSeries("qat", [(4, 99)], "#9467bd", Emphasized: true),
+        ]));
+        var circles = doc.Descendants(Svg + "circle").ToList();
+        Assert.Equal(["3", "3"], circles.Where(c => c.Attribute("fill")!.Value == "#1f77b4").Select(c => c.Attribute("r")!.Value));
+        var qat = circles.Where(c => c.Attribute("fill")!.Value == "#9467bd").ToList();
+        Assert.Single(qat);
+        Assert.Equal(("6", "white"), (qat[0].Attribute("r")!.Value, qat[0].Attribute("stroke")!.Value));
+    }
+
+    [Fact]
     public void Axes_carry_tick_labels_and_points_lie_inside_the_plot_area()
     {
         var doc = Chart();

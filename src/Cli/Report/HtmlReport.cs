@@ -48,9 +48,16 @@ public static class HtmlReport
 
         h.Append("<section id=\"accuracy\"><h2>Accuracy against bits</h2>");
         h.Append(m.AccuracySvg.Length > 0 ? m.AccuracySvg : "<p>No sweep was run.</p>");
-        Table(h, ["Bits", "Weights only", "Activations only", "Both", "Both − float (pp)"],
-            m.Sweep.Select(s => new[] { s.Bits.ToString(Inv), Pct(s.WeightsOnly), Pct(s.ActivationsOnly), Pct(s.Both),
-                                        ((s.Both - m.FloatAccuracy) * 100).ToString("+0.00;-0.00;0.00", Inv) }));
+        // A QAT column only when the flow trained one (`flow --qat`); its scores stay 8 bits (docs/qat.md).
+        bool qat = m.Sweep.Any(s => !double.IsNaN(s.Qat));
+        string[] columns = ["Bits", "Weights only", "Activations only", "Both", "Both − float (pp)"];
+        Table(h, qat ? [.. columns, "QAT, both (8-bit scores)"] : columns,
+            m.Sweep.Select(s =>
+            {
+                string[] row = [s.Bits.ToString(Inv), Pct(s.WeightsOnly), Pct(s.ActivationsOnly), Pct(s.Both),
+                                double.IsNaN(s.Both) ? "–" : ((s.Both - m.FloatAccuracy) * 100).ToString("+0.00;-0.00;0.00", Inv)];
+                return qat ? [.. row, Pct(s.Qat)] : row;
+            }));
         h.Append("</section>\n");
 
         h.Append("<section id=\"layers\"><h2>Per-layer formats</h2>");
@@ -142,6 +149,6 @@ public static class HtmlReport
         h.Append("</table>");
     }
 
-    private static string Pct(double a) => (a * 100).ToString("0.00", Inv) + " %";
+    private static string Pct(double a) => double.IsNaN(a) ? "–" : (a * 100).ToString("0.00", Inv) + " %";
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

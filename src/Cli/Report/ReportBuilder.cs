@@ -61,22 +61,28 @@ public static class ReportBuilder
         };
     }
 
-    /// <summary>Rows of accuracy.csv (series,bits,…,fixed_accuracy,…) folded into one point per width.</summary>
+    /// <summary>
+    /// Rows of accuracy.csv (series,bits,weight_bits,act_bits,…,fixed_accuracy,…) folded into one point per
+    /// width, widest first. A QAT row counts only if its widths are uniform (weights = activations = bits);
+    /// its post-training comparison rows have their own table in accuracy.md.
+    /// </summary>
     public static List<SweepPoint> ReadSweep(string csvPath)
     {
         if (!File.Exists(csvPath)) return [];
         var lines = File.ReadAllLines(csvPath);
         var header = lines[0].Split(',');
         int series = Array.IndexOf(header, "series"), bits = Array.IndexOf(header, "bits"), acc = Array.IndexOf(header, "fixed_accuracy");
+        int weightBits = Array.IndexOf(header, "weight_bits"), actBits = Array.IndexOf(header, "act_bits");
         if (series < 0 || bits < 0 || acc < 0) throw LeNetHlsException.InFile(csvPath, "missing series, bits or fixed_accuracy column");
-        // Only the post-training sweep: QAT rows (`report accuracy --qat`) have their own widths and table.
         string[] sweepSeries = ["weights", "activations", "both"];
-        var cells = lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > acc && sweepSeries.Contains(c[series])).ToList();
+        bool Uniform(string[] c) => weightBits >= 0 && actBits >= 0 && c.Length > actBits && c[weightBits] == c[bits] && c[actBits] == c[bits];
+        var cells = lines.Skip(1).Select(l => l.Split(','))
+            .Where(c => c.Length > acc && (sweepSeries.Contains(c[series]) || c[series] == AccuracySweep.QatSeries && Uniform(c))).ToList();
         double Get(int b, string s) =>
             cells.FirstOrDefault(c => c[bits] == b.ToString(CultureInfo.InvariantCulture) && c[series] == s) is { } c
             && double.TryParse(c[acc], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v / 100 : double.NaN;
-        return cells.Select(c => int.Parse(c[bits], CultureInfo.InvariantCulture)).Distinct()
-            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"))).ToList();
+        return cells.Select(c => int.Parse(c[bits], CultureInfo.InvariantCulture)).Distinct().OrderDescending()
+            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"), Get(b, AccuracySweep.QatSeries))).ToList();
     }
 
     private static string ReadSvg(string path)

@@ -22,8 +22,11 @@ public sealed class ReportModel
     public IReadOnlyList<(string Stage, double Seconds, bool Skipped)> Timings { get; init; } = [];
 }
 
-/// <summary>Accuracy (0..1) at one width, quantizing weights only, activations only, or both.</summary>
-public sealed record SweepPoint(int Bits, double WeightsOnly, double ActivationsOnly, double Both);
+/// <summary>
+/// Accuracy (0..1) at one width, quantizing weights only, activations only, or both; Qat is a
+/// quantization-aware trained qmodel of that uniform width (scores 8 bits), NaN where there is none.
+/// </summary>
+public sealed record SweepPoint(int Bits, double WeightsOnly, double ActivationsOnly, double Both, double Qat = double.NaN);
 
 public sealed record LayerRow(string Name, string Kind, string Shape, string Weights, string Accumulator, string Output, long Macs, long Saturations);
 
