@@ -132,8 +132,8 @@ public static class HlsGenerator
         var w = l.Source.Weights!;
         int cols = l.Source.OutShape.C, rows = w.Data.Length / cols;
         string layout = l.Source.Kind == QLayerKind.Conv2D ? "[kh][kw][in][out]" : "[in][out] (in = HWC flatten order)";
-        bool bipolar = IsBipolar(w);
-        var stored = bipolar ? w.Data.Select(BipolarBit).ToArray() : w.Data;
+        bool bipolar = w.IsBipolar;
+        var stored = w.Data.Select(q => (int)FixedPointMath.WeightCode(w.Bits, q)).ToArray();
         var lines = new string[rows];
         for (int r = 0; r < rows; r++) lines[r] = "{" + Join(stored.AsSpan(r * cols, cols)) + "},";
         var notes = bipolar
@@ -148,14 +148,6 @@ public static class HlsGenerator
         return new Rom($"{WeightsDir}/w_{l.Id}.h", $"Weights of layer {l.Index} \"{l.Source.Name}\" ({KindName(l.Source.Kind)}).", notes,
             $"W_{l.Id.ToUpperInvariant()}_H_", WeightType(w.Bits), $"w_{l.Id}", $"[{rows}][{cols}]", lines, "bram", l.Parallel, 2, false);
     }
-
-    /// <summary>The ROM bit of a bipolar weight q (docs/fixed-point.md §1): s = (q + 1) / 2.</summary>
-    private static int BipolarBit(int q) => q switch
-    {
-        1 => 1, -1 => 0, _ => throw new ArgumentOutOfRangeException(nameof(q), q, "a bipolar weight is -1 or +1"),
-    };
-
-    private static bool IsBipolar(QTensor weights) => weights.Bits == FixedPointMath.BipolarBits;
 
     /// <summary>A weight ROM's element type; nnet::weight_of also picks the layer's product (nnet_mult.h).</summary>
     private static string WeightType(int bits) => $"nnet::weight_of<{bits}>::type";
@@ -272,7 +264,7 @@ public static class HlsGenerator
                 activationName = l.HasWeights ? l.Activation.ToString().ToLowerInvariant() : null,
                 inFormat = $"{Input} [{Input.Min},{Input.Max}]",
                 weightFormat = l.Weights is null ? null
-                    : IsBipolar(l.Weights) ? $"{l.Weights.Format} (bipolar: ROM bit s = (q + 1) / 2, product s ? x : -x)" : l.Weights.Format.ToString(),
+                    : l.Weights.IsBipolar ? $"{l.Weights.Format} (bipolar: ROM bit s = (q + 1) / 2, product s ? x : -x)" : l.Weights.Format.ToString(),
                 biasFormat = l.Bias?.Format.ToString(),
                 accFormat = hasAcc ? new QFormat(AccBits, l.Accumulator!.Frac).ToString() : null,
                 outFormat = $"{l.Output} [{l.Output.Min},{l.Output.Max}]", shiftNote,

@@ -31,7 +31,9 @@ public sealed record SweepReport(string ModelName, QuantizeOptions BaseOptions, 
 /// float model at exactly the same per-layer widths and arithmetic, so that the difference is the training.
 /// </summary>
 /// <param name="PostTraining">The post-training qmodel's result, or null with PostTrainingError when it cannot be built.</param>
-public sealed record QatPoint(string Name, QModel Model, AccuracyComparison Result, AccuracyComparison? PostTraining, string? PostTrainingError)
+/// <param name="SweepUnsigned">The sweep beside it quantizes relu outputs unsigned (`--unsigned-relu`).</param>
+public sealed record QatPoint(string Name, QModel Model, AccuracyComparison Result, AccuracyComparison? PostTraining, string? PostTrainingError,
+                              bool SweepUnsigned = false)
 {
     public IReadOnlyList<int> WeightBits => [.. Model.Layers.Where(l => l.HasWeights).Select(l => l.Weights!.Bits)];
     /// <summary>Output widths of the conv/dense layers; the last is the scores.</summary>
@@ -42,13 +44,13 @@ public sealed record QatPoint(string Name, QModel Model, AccuracyComparison Resu
 
     /// <summary>
     /// n when every weight and every hidden activation is n bits wide (the scores may differ): the row of the
-    /// sweep it sits beside. Unsigned activations sit in no row: the sweep's formats are signed.
+    /// sweep it sits beside. Activations of the other signedness than the sweep's sit in no row.
     /// </summary>
     public int? UniformBits
     {
         get
         {
-            if (UnsignedRelu) return null;
+            if (UnsignedRelu != SweepUnsigned) return null;
             var hidden = OutputBits.Take(OutputBits.Count - 1).ToList();
             int w = WeightBits[0];
             return WeightBits.All(b => b == w) && hidden.All(b => b == w) ? w : null;
@@ -156,7 +158,7 @@ public static class AccuracySweep
             ptq = AccuracyComparison.Measure(p, test, floatPredictions);
         }
         catch (LeNetHlsException e) { error = e.Message; }
-        var point = new QatPoint(name, q, result, ptq, error);
+        var point = new QatPoint(name, q, result, ptq, error, baseOptions.UnsignedRelu);
         progress?.Invoke($"qat {name} ({point.Widths}): {result.FixedAccuracy:F2} %; post-training at the same widths: " +
                          (ptq is null ? $"not quantizable ({error})" : $"{ptq.FixedAccuracy:F2} %"));
         return point;
@@ -193,7 +195,7 @@ public static class AccuracySweep
         AtomicFile.EnsureWritableDirectory(dir);
         AtomicFile.WriteAllText(Path.Combine(dir, "accuracy.csv"), Csv(report));
         AtomicFile.WriteAllText(Path.Combine(dir, "accuracy.svg"), Svg(report));
-        if (report.Search is { } search) AtomicFile.WriteAllText(Path.Combine(dir, ParetoChartFile), ParetoSvg(search, report.ModelName));
+        if (report.Search is { } search) AtomicFile.WriteAllText(Path.Combine(dir, ParetoChartFile), MixedPrecisionSearch.ParetoChart(search, report.ModelName));
         AtomicFile.WriteAllText(Path.Combine(dir, "accuracy.md"), Markdown(report));
     }
 
@@ -350,28 +352,8 @@ public static class AccuracySweep
             md.Append(Invariant($"Chosen: `{c.Widths}` (`{c.QModel}`): ROM {c.Cost.RomBits} bits ({c.Cost.WeightRomBits} in weights), cost {c.Cost.Total}, validation {100 * c.ValidationAccuracy:F2} %, **test {100 * c.TestAccuracy:F2} %** (golden model).\n\n"));
         else
             md.Append("The start configuration did not meet the target: nothing was chosen.\n\n");
-        md.Append("| widths | ROM bits | weight ROM bits | multiplier bit-products | cost | validation accuracy |\n|---|---:|---:|---:|---:|---:|\n");
-        foreach (var p in search.Pareto)
-            md.Append(Invariant($"| `{p.Widths}` | {p.Cost.RomBits} | {p.Cost.WeightRomBits} | {p.Cost.MultiplierBitProducts} | {p.Cost.Total} | {100 * p.Accuracy:F2} % |\n"));
+        md.Append(MixedPrecisionSearch.ParetoTable(search.Pareto));
         return md.ToString();
-    }
-
-    /// <summary>Cost against validation accuracy: the front as a line, every candidate as a point, the target.</summary>
-    public static string ParetoSvg(SearchSummary search, string modelName)
-    {
-        var all = search.Candidates.Select(c => ((double)c.Cost.Total, 100 * c.Accuracy)).ToList();
-        double minCost = all.Min(p => p.Item1), maxCost = all.Max(p => p.Item1);
-        var series = new List<ChartSeries>
-        {
-            new("Pareto front", search.Pareto.Select(c => ((double)c.Cost.Total, 100 * c.Accuracy)).ToList(), "#1f77b4"),
-            new("every candidate", all, "#aaaaaa", MarkersOnly: true),
-            new(Invariant($"target {100 * search.Target:F2} %"), [(minCost, 100 * search.Target), (maxCost, 100 * search.Target)], "#d62728", Dashed: true),
-        };
-        if (search.Chosen is { } c)
-            series.Add(new ChartSeries("chosen", [((double)c.Cost.Total, 100 * c.ValidationAccuracy)], "#2ca02c", MarkersOnly: true, Emphasized: true));
-        // Candidates that collapsed (a 2-bit step too far) would squash the front into one line.
-        double floor = Math.Max(0, Math.Floor(100 * search.Target) - ChartDepth / 2);
-        return SvgChart.LineChart($"{modelName}: mixed-precision search, validation accuracy vs cost", "cost (ROM bits + multiplier bit-products, log scale)", "validation accuracy (%)", series, floor, logX: true);
     }
 
     /// <summary>"weights / accumulator / output" formats of a layer, for tables.</summary>

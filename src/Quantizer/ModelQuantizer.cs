@@ -196,10 +196,9 @@ public static class ModelQuantizer
         int area = l.Kernel * l.Kernel;
         if (!BitOperations.IsPow2(area))
             throw new LeNetHlsException($"{where}: an avgpool window of {area} values is not a power of two");
-        int log2 = BitOperations.Log2((uint)area);
         var overrides = options.Overrides.For(l.Name)?.Output;
         int bits = overrides?.Bits ?? input.Bits, frac = overrides?.Frac ?? input.Frac;
-        var acc = new QFormat(FixedPointMath.SignedBitsForRange(input.Min * area, input.Max * area), input.Frac + log2);
+        var acc = QModelFile.AvgPoolAccumulator(input, l.Kernel);
         int s = acc.Frac - frac;
         if (acc.Bits + Math.Max(0, -s) > MaxIntermediateBits)
             throw new LeNetHlsException($"{where}: output frac {frac} needs a left shift of {-s} bits (more than {MaxIntermediateBits} bits)");

@@ -61,7 +61,7 @@ public static class RtlGenerator
             ScoreWidth = scoreWidth, Classes = model.Classes, Pixels = model.InputShape.Size,
             EstimatedII = Math.Max(FoldingPlanner.InputCycles(model), foldings.Max(f => f.CyclesPerImage)),
             Layers = foldings.Select(f => new RtlLayerPlan(f.Name, f.Kind.ToString(), f.Pe, f.Simd, f.Nf, f.Sf, f.Multipliers, f.CyclesPerImage,
-                                                           IsBipolar(model.Layers[f.LayerIndex]))).ToList(),
+                                                           model.Layers[f.LayerIndex].Weights is { IsBipolar: true })).ToList(),
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(plan, RtlPlan.Json));
         return plan;
@@ -134,7 +134,7 @@ public static class RtlGenerator
         string id = Identifier(l, index);
         int inWidth = model.InputOf(index).Bits;
         bool isPool = !l.HasWeights;
-        bool bipolar = IsBipolar(l);
+        bool bipolar = l.Weights is { IsBipolar: true };
         int round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 };
         int act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 };
         return new Dictionary<string, object>
@@ -166,14 +166,8 @@ public static class RtlGenerator
     /// <summary>The signedness parameter of the RTL modules: 1 for fx&lt;W,F&gt;, 0 for an unsigned ufx&lt;W,F&gt;.</summary>
     public static int SignedFlag(QActivation format) => format.Unsigned ? 0 : 1;
 
-    /// <summary>A layer with 1-bit weights: q = ±1, stored and multiplied as docs/fixed-point.md §1 says.</summary>
-    public static bool IsBipolar(QLayer layer) => layer.Weights?.Bits == FixedPointMath.BipolarBits;
-
-    /// <summary>The ROM bits of weight q: two's complement, or for a bipolar weight the one bit s = (q + 1) / 2.</summary>
-    public static long WeightCode(int bits, int q) => bits == FixedPointMath.BipolarBits ? (q + 1) / 2 : q;
-
     /// <summary>
-    /// Weight ROM word nf*SF + sf, lane p*SIMD + s: w[sf*SIMD + s][nf*PE + p] (as WeightCode); bias ROM word nf: PE biases.
+    /// Weight ROM word nf*SF + sf, lane p*SIMD + s: w[sf*SIMD + s][nf*PE + p] (as FixedPointMath.WeightCode); bias ROM word nf: PE biases.
     /// Lanes past the ends hold 0, which a bipolar lane reads as −1: harmless, as past ELEMS its input is 0 and
     /// past OUTS its sum is never output.
     /// </summary>
@@ -192,7 +186,7 @@ public static class RtlGenerator
             for (int s = 0; s < f.Simd; s++)
             {
                 int j = sf * f.Simd + s, o = nf * f.Pe + p;
-                if (j < f.Elems && o < outs) word.Set((p * f.Simd + s) * ww, ww, WeightCode(ww, w.Data[j * outs + o]));
+                if (j < f.Elems && o < outs) word.Set((p * f.Simd + s) * ww, ww, FixedPointMath.WeightCode(ww, w.Data[j * outs + o]));
             }
             weights.Append(word.ToHex()).Append('\n');
         }

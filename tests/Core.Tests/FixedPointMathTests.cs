@@ -193,4 +193,12 @@ public class FixedPointMathTests
     [InlineData(3.0, -1, 2)]       // negative F: 1.5 -> 2
     public void QuantizeReal_rounds_half_away_from_zero_and_saturates(double value, int frac, long expected) =>
         Assert.Equal(expected, FixedPointMath.QuantizeReal(value, 8, frac));
+
+    [Fact]
+    public void A_bipolar_weight_is_stored_as_the_bit_q_plus_1_over_2_and_a_wider_one_as_itself()
+    {
+        Assert.Equal((1L, 0L), (FixedPointMath.WeightCode(1, 1), FixedPointMath.WeightCode(1, -1)));
+        Assert.Equal(-3L, FixedPointMath.WeightCode(4, -3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FixedPointMath.WeightCode(1, 0));
+    }
 }

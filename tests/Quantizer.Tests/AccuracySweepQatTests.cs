@@ -73,6 +73,17 @@ public class AccuracySweepQatTests
     }
 
     [Fact]
+    public void A_qat_model_sits_in_a_sweep_row_only_when_its_relu_outputs_are_signed_as_the_sweeps_are()
+    {
+        var result = new AccuracyComparison(200, 198, 199, 1, [2]);
+        var unsignedModel = TinyQModels.PointwiseModel(2, 1, 0, QActivation.UnsignedRelu(8, 0), activation: Activation.ReLU);
+        Assert.Null(new QatPoint("u", unsignedModel, result, null, null).UniformBits);
+        Assert.Equal(8, new QatPoint("u", unsignedModel, result, null, null, SweepUnsigned: true).UniformBits);
+        var signedModel = TinyQModels.PointwiseModel(2, 1, 0, new QActivation(8, 0, -128, 127));
+        Assert.Null(new QatPoint("s", signedModel, result, null, null, SweepUnsigned: true).UniformBits);
+    }
+
+    [Fact]
     public void The_qat_table_gives_the_gain_over_post_training_and_the_hardware_cost()
     {
         string md = AccuracySweep.Markdown(Constructed());
@@ -119,7 +130,7 @@ public class AccuracySweepQatTests
         Assert.Contains("| `w 1,4,8 a 8,4 s 8` | 3100 | 2950 | 180 | 3280 | 93.00 % |", md);
         Assert.Equal(4, md.Split('\n').Count(l => l.StartsWith("| `w ", StringComparison.Ordinal)));
 
-        var svg = XDocument.Parse(AccuracySweep.ParetoSvg(report.Search!, "tiny"));
+        var svg = XDocument.Parse(MixedPrecisionSearch.ParetoChart(report.Search!, "tiny"));
         var front = svg.Descendants().Single(e => e.Attribute("data-name")?.Value == "Pareto front");
         Assert.Equal(4, front.Attribute("points")!.Value.Split(' ').Length);
         var every = svg.Descendants().Single(e => e.Attribute("data-name")?.Value == "every candidate");

@@ -33,7 +33,7 @@ public class UnsignedPoolMvauModuleTests
         long word = 0;
         for (int p = 0; p < 2; p++)
             for (int s = 0; s < 2; s++)
-                word |= (RtlGenerator.WeightCode(weightBits, w[p][s]) & ((1L << weightBits) - 1)) << ((p * 2 + s) * weightBits);
+                word |= (FixedPointMath.WeightCode(weightBits, w[p][s]) & ((1L << weightBits) - 1)) << ((p * 2 + s) * weightBits);
         long bound = w.Max(lane => lane.Sum(q => Math.Abs(q))) * ((1L << Width) - 1);
         int accWidth = FixedPointMath.SignedBitsFor(bound);
         var expected = windows.Select(win =>

@@ -125,7 +125,7 @@ public static class QatCommands
     {
         var outcome = Search(request, Console.WriteLine);
         Console.WriteLine();
-        Console.WriteLine(MixedPrecisionSearch.ParetoTable(outcome.Result));
+        Console.WriteLine(MixedPrecisionSearch.ParetoTable(outcome.Result.Pareto));
         if (outcome.Result.Best is not { } best)
         {
             Console.WriteLine(Invariant($"the start configuration does not reach {100 * request.TargetAccuracy:F2} % on the validation images; wrote {outcome.ReportPath} and {outcome.JsonPath}"));
@@ -218,8 +218,9 @@ public static class QatCommands
         string json = Path.Combine(request.OutDir, name + "-search.json");
         var outcome = new SearchOutcome(result, final, finalValidation, testAccuracy, qpath, report, chart, json);
         AtomicFile.WriteAllText(report, Report(request, outcome, floatModel.Spec));
-        AtomicFile.WriteAllText(chart, MixedPrecisionSearch.ParetoChart(result, floatModel.Spec.Name));
-        Summary(request, outcome, floatModel.Spec).Save(json);
+        var summary = Summary(request, outcome, floatModel.Spec);
+        AtomicFile.WriteAllText(chart, MixedPrecisionSearch.ParetoChart(summary, floatModel.Spec.Name));
+        summary.Save(json);
         return outcome;
     }
 
@@ -258,7 +259,7 @@ public static class QatCommands
         lines.Add("");
         lines.Add("## Pareto front");
         lines.Add("");
-        lines.Add(MixedPrecisionSearch.ParetoTable(result));
+        lines.Add(MixedPrecisionSearch.ParetoTable(result.Pareto));
         lines.Add("## Every candidate, in the order built");
         lines.Add("");
         lines.Add("```");

@@ -41,6 +41,15 @@ public static class FixedPointMath
     /// <summary>Largest weight integer of a W-bit weight format (bipolar: +1).</summary>
     public static long WeightMaxOf(int bits) => bits == BipolarBits ? 1 : MaxOf(bits);
 
+    /// <summary>
+    /// The ROM code of weight q in a W-bit weight format: q itself (two's complement), or for a bipolar
+    /// weight the one bit s = (q + 1) / 2 (§1), which HLS and RTL read back as s ? x : −x.
+    /// </summary>
+    public static long WeightCode(int bits, long q) => bits != BipolarBits ? q : q switch
+    {
+        1 => 1, -1 => 0, _ => throw new ArgumentOutOfRangeException(nameof(q), q, "a bipolar weight is -1 or +1"),
+    };
+
     /// <summary>§4.1/4.2: shift by s = F_acc − F_out with the rounding mode (s ≤ 0 is an exact left shift).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Shift(long acc, int s, RoundingMode mode)

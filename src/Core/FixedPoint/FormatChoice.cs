@@ -1,4 +1,3 @@
-
 namespace LeNetHls.Core.FixedPoint;
 
 /// <summary>The rules of docs/fixed-point.md §8 that turn real values into a fractional-bit count F.</summary>

@@ -38,6 +38,8 @@ public sealed record QActivation(int Bits, int Frac, long Min, long Max)
 public sealed record QTensor(int Bits, int Frac, int[] Shape, int[] Data)
 {
     [JsonIgnore] public QFormat Format => new(Bits, Frac);
+    /// <summary>1-bit weights: q = ±1 (docs/fixed-point.md §1).</summary>
+    [JsonIgnore] public bool IsBipolar => Bits == FixedPointMath.BipolarBits;
 }
 
 /// <summary>The tanh lookup table of docs/fixed-point.md §5.</summary>

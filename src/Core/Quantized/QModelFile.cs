@@ -39,6 +39,13 @@ public static class QModelFile
         return model;
     }
 
+    /// <summary>§6: an avgpool's window sum, exact in W bits for k² inputs in range, at F_in + log2(k²).</summary>
+    public static QFormat AvgPoolAccumulator(QActivation input, int kernel)
+    {
+        int area = kernel * kernel;
+        return new QFormat(FixedPointMath.SignedBitsForRange(input.Min * area, input.Max * area), input.Frac + BitOperations.Log2((uint)area));
+    }
+
     /// <summary>§3: the largest |acc| any input in range can produce, over the output channels.</summary>
     public static long AccumulatorBound(QLayer layer, QActivation input)
     {

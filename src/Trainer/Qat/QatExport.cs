@@ -79,14 +79,9 @@ public static class QatExport
     }
 
     /// <summary>§6 with F_out = F_in: the rounded mean, whose range is the input's (as ModelQuantizer writes it).</summary>
-    private static QLayer AvgPoolLayer(LayerSpec l, QActivation input, Shape3 inShape, Shape3 outShape)
+    private static QLayer AvgPoolLayer(LayerSpec l, QActivation input, Shape3 inShape, Shape3 outShape) => new()
     {
-        int area = l.Kernel * l.Kernel;
-        return new QLayer
-        {
-            Name = l.Name, Kind = QLayerKind.AvgPool, InShape = inShape, OutShape = outShape, Kernel = l.Kernel, Stride = l.Stride,
-            Accumulator = new QFormat(FixedPointMath.SignedBitsForRange(input.Min * area, input.Max * area), input.Frac + System.Numerics.BitOperations.Log2((uint)area)),
-            Output = input,
-        };
-    }
+        Name = l.Name, Kind = QLayerKind.AvgPool, InShape = inShape, OutShape = outShape, Kernel = l.Kernel, Stride = l.Stride,
+        Accumulator = QModelFile.AvgPoolAccumulator(input, l.Kernel), Output = input,
+    };
 }
