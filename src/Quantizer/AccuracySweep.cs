@@ -102,12 +102,12 @@ public static class AccuracySweep
         return widths.Distinct().OrderByDescending(w => w).ToArray();
     }
 
+    /// <param name="floatPredictions">The float model's prediction of every test image (the trainer's inference; Quantizer does not run float models).</param>
     /// <param name="qat">Quantization-aware trained qmodels (file path, model) to measure on the same test images beside the sweep.</param>
-    public static SweepReport Run(FloatModel model, string modelName, string modelPath, ActivationStatistics statistics, MnistSet test,
+    public static SweepReport Run(FloatModel model, string modelName, string modelPath, ActivationStatistics statistics, MnistSet test, int[] floatPredictions,
                                   IReadOnlyList<int> widths, QuantizeOptions baseOptions, Action<string>? progress = null,
                                   IReadOnlyList<(string Path, QModel Model)>? qat = null)
     {
-        var floatPredictions = Evaluation.RunFloat(model, test);
         var points = new List<SweepPoint>();
         foreach (int bits in widths)
         foreach (var series in Enum.GetValues<SweepSeries>())

@@ -1,4 +1,5 @@
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
@@ -15,7 +16,7 @@ public sealed record AccuracyComparison(int Images, int FloatCorrect, int FixedC
 
     public static AccuracyComparison Measure(QModel model, MnistSet test, int[] floatPredictions)
     {
-        var golden = Evaluation.RunGolden(model, test);
+        var golden = GoldenEvaluation.Run(model, test);
         return new AccuracyComparison(test.Count, Evaluation.CountCorrect(floatPredictions, test.Labels), golden.Correct(test.Labels),
                                       Evaluation.CountChanged(golden.Predictions, floatPredictions), golden.Saturations);
     }

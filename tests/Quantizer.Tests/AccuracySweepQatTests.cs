@@ -3,6 +3,7 @@ using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Quantizer.Tests.Search;
+using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests;
 
@@ -25,7 +26,7 @@ public class AccuracySweepQatTests
     }, "tiny-mixed");
 
     private static SweepReport RunWith(params (string Path, QModel Model)[] qat) =>
-        AccuracySweep.Run(Model, "tiny", "tiny.modelstruct", Statistics, Images, [8, 4], new QuantizeOptions(), null, qat);
+        AccuracySweep.Run(Model, "tiny", "tiny.modelstruct", Statistics, Images, FloatPredictions.Of(Model, Images), [8, 4], new QuantizeOptions(), null, qat);
 
     [Fact]
     public void Post_training_at_a_qat_models_widths_reproduces_a_model_that_was_itself_post_training_quantized()

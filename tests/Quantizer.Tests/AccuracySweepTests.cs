@@ -73,7 +73,7 @@ public class AccuracySweepTests
         var model = TinyFloatModels.ReluModel();
         var images = TinyFloatModels.Images();
         var statistics = ActivationStatistics.Collect(model, images, images.Count);
-        var report = AccuracySweep.Run(model, "tiny", "tiny.modelstruct", statistics, images, [8, 3], new QuantizeOptions());
+        var report = AccuracySweep.Run(model, "tiny", "tiny.modelstruct", statistics, images, FloatPredictions.Of(model, images), [8, 3], new QuantizeOptions());
         Assert.Equal(6, report.Points.Count);
         Assert.All(report.Points, p => Assert.NotNull(p.Result));
         Assert.Equal(new[] { (8, 16), (16, 8), (8, 8) }, report.Points.Take(3).Select(p => (p.WeightBits, p.ActivationBits)));

@@ -1,4 +1,5 @@
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Model;
 using LeNetHls.TestSupport;
 
@@ -11,7 +12,7 @@ public class EvaluationTests
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), 6, 6, seed: 9);
         var images = SyntheticQModel.Images(64, seed: 21);
-        var result = Evaluation.RunGolden(q, TinyFloatModels.Set(images));
+        var result = GoldenEvaluation.Run(q, TinyFloatModels.Set(images));
         var golden = new StraightforwardGoldenModel(q);
         var saturations = new long[q.Layers.Count];
         var predictions = images.Select(i => GoldenModel.Argmax(golden.Run(i, saturations))).ToArray();

@@ -1,10 +1,12 @@
 using System.Globalization;
 using LeNetHls.Cli.Flow;
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
 using LeNetHls.RtlCodegen;
+using LeNetHls.Trainer;
 
 namespace LeNetHls.Cli.Report;
 
@@ -18,8 +20,8 @@ public static class ReportBuilder
     {
         var q = QModelFile.Load(qmodelPath);
         var floatModel = ModelFile.Load(modelPath);
-        var golden = Evaluation.RunGolden(q, test);
-        var floatPredictions = Evaluation.RunFloat(floatModel, test);
+        var golden = GoldenEvaluation.Run(q, test);
+        var floatPredictions = new FloatInference(floatModel).Predict(test);
         var confusion = new int[q.Classes, q.Classes];
         var wrong = new List<Misclassified>();
         for (int i = 0; i < test.Count; i++)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
@@ -92,7 +93,7 @@ public static class MixedPrecisionSearch
         {
             cancel.ThrowIfCancellationRequested();
             var built = build(widths, from);
-            int correct = Evaluation.RunGolden(built.Model, validation).Correct(validation.Labels);
+            int correct = GoldenEvaluation.Run(built.Model, validation).Correct(validation.Labels);
             var candidate = new SearchCandidate(widths, HardwareCost.Of(built.Model), correct, validation.Count, correct >= targetAccuracy * validation.Count);
             evaluated.Add(candidate);
             seen.Add(widths);

@@ -213,20 +213,13 @@ public class QatTests
     }
 
     [Fact]
-    public void Reported_accuracy_is_the_predictors_accuracy_on_the_exported_qmodel()
+    public void Reported_accuracy_is_the_plain_integer_arithmetics_accuracy_on_the_exported_qmodel()
     {
         var model = SmallModel();
         var train = Images(256, seed: 1);
         var evaluation = Images(100, seed: 2);
-        QModel? seen = null;
-        int[] Predict(QModel q, MnistSet set)
-        {
-            seen = q;
-            return Enumerable.Range(0, set.Count).Select(i => PlainIntegerModel.Predict(q, set.Image(i))).ToArray();
-        }
         var result = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), new QatOptions { Epochs = 2, Threads = 2, CalibrationImages = 64 },
-                                         train, evaluation, Predict, "small");
-        Assert.Same(seen, result.Model);
+                                         train, evaluation, "small");
         int correct = Enumerable.Range(0, evaluation.Count).Count(i => PlainIntegerModel.Predict(result.Model, evaluation.Image(i)) == evaluation.Labels[i]);
         Assert.Equal(correct, result.Correct);
         Assert.Equal(0, result.PredictionMismatches);
@@ -238,10 +231,9 @@ public class QatTests
         var model = SmallModel();
         var train = Images(512, seed: 1);
         var evaluation = Images(200, seed: 2);
-        int[] Predict(QModel q, MnistSet set) => Enumerable.Range(0, set.Count).Select(i => PlainIntegerModel.Predict(q, set.Image(i))).ToArray();
         var options = new QatOptions { Threads = 2, BatchSize = 16, CalibrationImages = 64, LearningRate = 3e-3f, WarmupSteps = 10 };
-        var untrained = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), options with { Epochs = 0 }, train, evaluation, Predict, "small");
-        var tuned = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), options with { Epochs = 6 }, train, evaluation, Predict, "small");
+        var untrained = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), options with { Epochs = 0 }, train, evaluation, "small");
+        var tuned = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), options with { Epochs = 6 }, train, evaluation, "small");
         Assert.True(tuned.Correct > untrained.Correct + 30, $"{untrained.Correct} → {tuned.Correct}");
     }
 
