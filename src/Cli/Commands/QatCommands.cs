@@ -6,6 +6,7 @@ using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Trainer.Qat;
@@ -102,7 +103,7 @@ public static class QatCommands
     {
         var outcome = SearchRun.Run(request, new QatSearchTrainer(), Console.WriteLine);
         Console.WriteLine();
-        Console.WriteLine(MixedPrecisionSearch.ParetoTable(outcome.Result.Pareto));
+        Console.WriteLine(ParetoReport.Table(outcome.Result.Pareto));
         if (outcome.Result.Best is not { } best)
         {
             Console.WriteLine(Invariant($"the start configuration does not reach {100 * request.TargetAccuracy:F2} % on the validation images; wrote {outcome.ReportPath} and {outcome.JsonPath}"));

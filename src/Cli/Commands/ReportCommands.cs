@@ -3,6 +3,7 @@ using System.Globalization;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Trainer;
@@ -27,7 +28,7 @@ public static class ReportCommands
             Description = "Quantization-aware trained qmodels (.qmodel.json) to report beside post-training quantization at the same widths",
             AllowMultipleArgumentsPerToken = true,
         };
-        var search = new Option<string?>("--search") { Description = $"A search's NAME-search.json: adds its Pareto front (table and {AccuracySweep.ParetoChartFile})" };
+        var search = new Option<string?>("--search") { Description = $"A search's NAME-search.json: adds its Pareto front (table and {SweepReportWriter.ParetoChartFile})" };
         var formats = new FormatOptions();
         var cmd = new Command("accuracy", "Accuracy against bits: weights alone, activations alone and both, over the test set; QAT models and a search's Pareto front beside them");
         cmd.Arguments.Add(model);
@@ -62,9 +63,9 @@ public static class ReportCommands
             var statistics = ActivationStatistics.Collect(floatModel, Mnist.Load(dataDir, MnistSplit.Train), r.GetValue(formats.CalibImages));
             var test = QuantizationRun.LoadSplit(dataDir, MnistSplit.Test, r.GetValue(formats.TestImages));
             var report = AccuracySweep.Run(floatModel, name, modelPath, statistics, test, new FloatInference(floatModel).Predict(test), widths, options, Console.WriteLine, qatModels) with { Search = summary };
-            AccuracySweep.Write(report, outDir);
+            SweepReportWriter.Write(report, outDir);
             PrintSweep(report);
-            Console.WriteLine($"wrote {Path.Combine(outDir, "accuracy.md")}, accuracy.csv, accuracy.svg{(summary is null ? "" : ", " + AccuracySweep.ParetoChartFile)}");
+            Console.WriteLine($"wrote {Path.Combine(outDir, "accuracy.md")}, accuracy.csv, accuracy.svg{(summary is null ? "" : ", " + SweepReportWriter.ParetoChartFile)}");
             return 0;
         });
         return cmd;

@@ -4,6 +4,7 @@ using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.RtlCodegen;
 using LeNetHls.Trainer;
@@ -79,12 +80,12 @@ public static class ReportBuilder
         string[] sweepSeries = ["weights", "activations", "both"];
         bool Uniform(string[] c) => weightBits >= 0 && actBits >= 0 && c.Length > actBits && c[weightBits] == c[bits] && c[actBits] == c[bits];
         var cells = lines.Skip(1).Select(l => l.Split(','))
-            .Where(c => c.Length > acc && (sweepSeries.Contains(c[series]) || c[series] == AccuracySweep.QatSeries && Uniform(c))).ToList();
+            .Where(c => c.Length > acc && (sweepSeries.Contains(c[series]) || c[series] == SweepReportWriter.QatSeries && Uniform(c))).ToList();
         double Get(int b, string s) =>
             cells.FirstOrDefault(c => c[bits] == b.ToString(CultureInfo.InvariantCulture) && c[series] == s) is { } c
             && double.TryParse(c[acc], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v / 100 : double.NaN;
         return cells.Select(c => int.Parse(c[bits], CultureInfo.InvariantCulture)).Distinct().OrderDescending()
-            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"), Get(b, AccuracySweep.QatSeries))).ToList();
+            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"), Get(b, SweepReportWriter.QatSeries))).ToList();
     }
 
     private static string ReadSvg(string path)

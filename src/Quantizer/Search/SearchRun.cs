@@ -4,6 +4,7 @@ using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 
 namespace LeNetHls.Quantizer.Search;
 
@@ -117,7 +118,7 @@ public static class SearchRun
         var outcome = new SearchOutcome(result, final, finalValidation, testAccuracy, qpath, report, chart, json);
         AtomicFile.WriteAllText(report, SearchReport.Markdown(request, outcome, floatModel.Spec));
         var summary = Summary(request, outcome, floatModel.Spec);
-        AtomicFile.WriteAllText(chart, MixedPrecisionSearch.ParetoChart(summary, floatModel.Spec.Name));
+        AtomicFile.WriteAllText(chart, ParetoReport.Chart(summary, floatModel.Spec.Name));
         summary.Save(json);
         return outcome;
     }

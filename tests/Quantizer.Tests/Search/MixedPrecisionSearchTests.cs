@@ -1,6 +1,7 @@
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.TestSupport;
 

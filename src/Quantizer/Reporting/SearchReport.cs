@@ -1,7 +1,8 @@
 using System.Globalization;
 using LeNetHls.Core.Model;
+using LeNetHls.Quantizer.Search;
 
-namespace LeNetHls.Quantizer.Search;
+namespace LeNetHls.Quantizer.Reporting;
 
 /// <summary>NAME-search.md: the target, the choice, the Pareto front and every candidate in the order built.</summary>
 public static class SearchReport
@@ -30,11 +31,11 @@ public static class SearchReport
         lines.Add("");
         lines.Add("## Pareto front");
         lines.Add("");
-        lines.Add(MixedPrecisionSearch.ParetoTable(result.Pareto));
+        lines.Add(ParetoReport.Table(result.Pareto));
         lines.Add("## Every candidate, in the order built");
         lines.Add("");
         lines.Add("```");
-        lines.AddRange(result.Evaluated.Select(MixedPrecisionSearch.Line));
+        lines.AddRange(result.Evaluated.Select(ParetoReport.Line));
         lines.Add("```");
         return string.Join('\n', lines) + "\n";
     }
