@@ -62,7 +62,7 @@ public class CsimTests
     [Fact]
     public void Csim_matches_when_requantization_is_a_left_shift()
     {
-        var narrowed = TestModels.NarrowWeights(SyntheticQModel.Create(Presets.LeNet5(), 16, 8, seed: 3), "fc3", 2);
+        var narrowed = QModelVariants.NarrowWeights(SyntheticQModel.Create(Presets.LeNet5(), 16, 8, seed: 3), "fc3", 2);
         var last = narrowed.Layers[^1];
         // Two more fractional bits than the accumulator: every score is acc * 4, wide enough not to saturate.
         var model = narrowed with

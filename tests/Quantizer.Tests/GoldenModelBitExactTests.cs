@@ -29,7 +29,7 @@ public class GoldenModelBitExactTests
         string preset, int weightBits, int actBits, RoundingMode rounding, OverflowMode overflow)
     {
         var q = SyntheticQModel.Create(Presets.Get(preset), weightBits, actBits, seed: weightBits * 31 + actBits, rounding, overflow);
-        AssertSameAsStraightforward(q, imageSeed: actBits);
+        AssertSameAsPlain(q, imageSeed: actBits);
     }
 
     [Theory]
@@ -41,7 +41,7 @@ public class GoldenModelBitExactTests
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), weightBits, actBits, seed: 3 + actBits, rounding, unsignedRelu: true);
         Assert.Contains(q.Layers, l => l.Output.Unsigned);
-        AssertSameAsStraightforward(q, imageSeed: actBits);
+        AssertSameAsPlain(q, imageSeed: actBits);
     }
 
     [Fact]
@@ -62,13 +62,13 @@ public class GoldenModelBitExactTests
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), 8, 8, seed: 5);
         var image = Enumerable.Range(0, 784).Select(i => (byte)(1 + i * 37 % 255)).ToArray();
-        Assert.Equal(new StraightforwardGoldenModel(q).Trace(image)[^1], new GoldenModel(q).Trace(image)[^1]);
+        Assert.Equal(new PlainIntegerModel(q).Trace(image)[^1], new GoldenModel(q).Trace(image)[^1]);
     }
 
-    private static void AssertSameAsStraightforward(QModel q, int imageSeed)
+    private static void AssertSameAsPlain(QModel q, int imageSeed)
     {
         var fast = new GoldenModel(q);
-        var plain = new StraightforwardGoldenModel(q);
+        var plain = new PlainIntegerModel(q);
         long[] fastSaturations = new long[q.Layers.Count], plainSaturations = new long[q.Layers.Count];
         foreach (var image in SyntheticQModel.Images(12, seed: imageSeed))
         {

@@ -3,6 +3,7 @@ using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.TestSupport;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Trainer.Tests.Qat;
@@ -311,9 +312,18 @@ public class QatTests
     }
 
     [Fact]
-    public void Classic_lenet5_with_tanh_and_avgpool_is_supported()
+    public void Classic_lenet5_with_tanh_and_avgpool_computes_the_same_integer_scores_as_the_plain_model()
     {
-        QatNetwork.CheckSupported(Presets.LeNet5Classic());
+        var spec = Presets.LeNet5Classic();
+        var net = QatNetwork.FromFloatModel(FloatModel.CreateRandom(spec, 1), QatWidths.Uniform(spec, 4, 4));
+        var images = SyntheticData.Create(6, seed: 3);
+        QatTrainer.Calibrate(net, images);
+        var q = QatExport.ToQModel(net, spec.Name);
+        Assert.Contains(q.Layers, l => l.Kind == QLayerKind.AvgPool);
+        Assert.Contains(q.Layers, l => l.Activation == Activation.Tanh && l.Tanh is not null);
+        var scores = QatTrainer.Scores(net, images, threads: 2);
+        for (int i = 0; i < images.Count; i++)
+            Assert.Equal(PlainIntegerModel.Scores(q, images.Image(i)), scores[(i * 10)..((i + 1) * 10)].Select(v => (long)v));
     }
 
     [Fact]
