@@ -1,5 +1,3 @@
-using LeNetHls.Core.Data;
-
 namespace LeNetHls.Quantizer;
 
 /// <summary>Counting helpers shared by the accuracy comparisons (predictions come from GoldenEvaluation and the trainer's float inference).</summary>

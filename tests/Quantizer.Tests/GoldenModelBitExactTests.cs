@@ -37,7 +37,7 @@ public class GoldenModelBitExactTests
     [InlineData(1, 2, RoundingMode.Rnd)]
     [InlineData(2, 3, RoundingMode.RndConv)]
     [InlineData(16, 15, RoundingMode.Trn)]
-    public void Unsigned_relu_activations_equal_the_straightforward_model(int weightBits, int actBits, RoundingMode rounding)
+    public void Unsigned_relu_activations_equal_the_plain_model(int weightBits, int actBits, RoundingMode rounding)
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), weightBits, actBits, seed: 3 + actBits, rounding, unsignedRelu: true);
         Assert.Contains(q.Layers, l => l.Output.Unsigned);

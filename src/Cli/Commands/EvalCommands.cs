@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
 using LeNetHls.Trainer;
 using Spectre.Console;
 
@@ -10,10 +6,7 @@ namespace LeNetHls.Cli.Commands;
 /// <summary>`eval MODEL`: test accuracy and confusion matrix of a float model.</summary>
 public static class EvalCommands
 {
-    public static IEnumerable<Command> Create()
-    {
-        yield return Eval();
-    }
+    public static IEnumerable<Command> Create() => [Eval()];
 
     private static Command Eval()
     {

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
 using LeNetHls.Quantizer;
 
 namespace LeNetHls.Cli.Commands;

@@ -1,19 +1,11 @@
-using System.CommandLine;
-using System.Globalization;
-using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Cli.Commands;
 
 /// <summary>`golden bench QMODEL` and `golden trace QMODEL`.</summary>
 public static class GoldenCommands
 {
-    public static IEnumerable<Command> Create()
-    {
-        yield return new Command("golden", "The bit-exact integer golden model") { GoldenBenchCommand(), GoldenTraceCommand() };
-    }
+    public static IEnumerable<Command> Create() => [new Command("golden", "The bit-exact integer golden model") { GoldenBenchCommand(), GoldenTraceCommand() }];
 
     private static Command GoldenBenchCommand()
     {

@@ -1,9 +1,5 @@
-using System.CommandLine;
 using LeNetHls.Cli.Flow;
 using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
 using LeNetHls.HlsCodegen;
 using LeNetHls.RtlCodegen;
 

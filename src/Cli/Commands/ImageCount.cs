@@ -1,6 +1,3 @@
-using System.Globalization;
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Cli.Commands;
 
 /// <summary>The --images option of csim and cosim: a positive count, or "all" (null).</summary>

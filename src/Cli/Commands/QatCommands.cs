@@ -1,11 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using LeNetHls.Cli.Search;
-using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;

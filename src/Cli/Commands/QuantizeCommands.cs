@@ -1,9 +1,4 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Trainer;
@@ -13,10 +8,7 @@ namespace LeNetHls.Cli.Commands;
 /// <summary>`quantize MODEL --out DIR` (or, with --target-accuracy, the mixed-precision search).</summary>
 public static class QuantizeCommands
 {
-    public static IEnumerable<Command> Create()
-    {
-        yield return QuantizeCommand();
-    }
+    public static IEnumerable<Command> Create() => [QuantizeCommand()];
 
     private static Command QuantizeCommand()
     {
@@ -28,11 +20,7 @@ public static class QuantizeCommands
             Description = "Instead of one width: search per-layer widths (with QAT) for the cheapest qmodel meeting this validation accuracy (as `lenet-hls search`)",
         };
         var formats = new FormatOptions();
-        var cmd = new Command("quantize", "Quantize a float model to fixed point, write the qmodel and compare float and fixed accuracy");
-        cmd.Arguments.Add(model);
-        cmd.Options.Add(output);
-        cmd.Options.Add(name);
-        cmd.Options.Add(target);
+        var cmd = new Command("quantize", "Quantize a float model to fixed point, write the qmodel and compare float and fixed accuracy") { model, output, name, target };
         formats.AddTo(cmd);
         cmd.SetAction(r =>
         {

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
@@ -13,10 +8,7 @@ namespace LeNetHls.Cli.Commands;
 /// <summary>`report accuracy MODEL --sweep ... [--qat QMODEL...] [--search NAME-search.json]`.</summary>
 public static class ReportCommands
 {
-    public static IEnumerable<Command> Create()
-    {
-        yield return new Command("report", "Reports about models") { ReportAccuracyCommand() };
-    }
+    public static IEnumerable<Command> Create() => [new Command("report", "Reports about models") { ReportAccuracyCommand() }];
 
     private static Command ReportAccuracyCommand()
     {
@@ -30,12 +22,10 @@ public static class ReportCommands
         };
         var search = new Option<string?>("--search") { Description = $"A search's NAME-search.json: adds its Pareto front (table and {SweepReportWriter.ParetoChartFile})" };
         var formats = new FormatOptions();
-        var cmd = new Command("accuracy", "Accuracy against bits: weights alone, activations alone and both, over the test set; QAT models and a search's Pareto front beside them");
-        cmd.Arguments.Add(model);
-        cmd.Options.Add(sweep);
-        cmd.Options.Add(output);
-        cmd.Options.Add(qat);
-        cmd.Options.Add(search);
+        var cmd = new Command("accuracy", "Accuracy against bits: weights alone, activations alone and both, over the test set; QAT models and a search's Pareto front beside them")
+        {
+            model, sweep, output, qat, search,
+        };
         formats.AddTo(cmd);
         cmd.SetAction(r =>
         {

@@ -1,10 +1,5 @@
-using System.CommandLine;
 using LeNetHls.Cli.Flow;
 using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
 using Spectre.Console;
 

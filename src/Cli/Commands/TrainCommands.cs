@@ -1,10 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
 using LeNetHls.Trainer;
 using LeNetHls.Trainer.Qat;
@@ -17,10 +11,7 @@ namespace LeNetHls.Cli.Commands;
 /// </summary>
 public static class TrainCommands
 {
-    public static IEnumerable<Command> Create()
-    {
-        yield return Train();
-    }
+    public static IEnumerable<Command> Create() => [Train()];
 
     private static Command Train()
     {

@@ -1,6 +1,3 @@
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
 using LeNetHls.Trainer;
 using Spectre.Console;
 

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Cli.Commands;

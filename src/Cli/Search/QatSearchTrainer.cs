@@ -1,5 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Trainer.Qat;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using LeNetHls.Core.Model;
 using LeNetHls.Quantizer.Search;
 
 namespace LeNetHls.Quantizer.Reporting;

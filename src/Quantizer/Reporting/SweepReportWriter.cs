@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Search;
 
 namespace LeNetHls.Quantizer.Reporting;

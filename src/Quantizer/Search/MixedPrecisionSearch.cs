@@ -1,10 +1,5 @@
-using System.Globalization;
 using System.Text;
-using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 
 namespace LeNetHls.Quantizer.Search;
