@@ -9,7 +9,10 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
         DataCommands.Create()
             .Concat(TrainCommands.Create())
+            .Concat(EvalCommands.Create())
             .Concat(QuantizeCommands.Create())
+            .Concat(ReportCommands.Create())
+            .Concat(GoldenCommands.Create())
             .Concat(QatCommands.Create())
             .Concat(HlsCommands.Create())
             .Concat(RtlCommands.Create())

@@ -1,19 +1,11 @@
 using System.Buffers.Binary;
-using System.ComponentModel;
 using System.Diagnostics;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
-using LeNetHls.Quantizer;
+using LeNetHls.Core.Verification;
 
 namespace LeNetHls.HlsCodegen;
-
-/// <summary>Where the C simulation first leaves the golden model: one layer output element of one image.</summary>
-public sealed record LayerDivergence(int Image, int Layer, string LayerName, int Channel, int Row, int Col, long Csim, long Golden)
-{
-    public override string ToString() =>
-        $"image {Image}: first difference at layer {Layer} ({LayerName}), channel {Channel}, row {Row}, col {Col}: csim {Csim}, golden {Golden}";
-}
 
 /// <summary>The outcome of one C simulation run.</summary>
 public sealed record CsimReport(int Images, int MismatchedImages, int FirstMismatchedImage, LayerDivergence? Divergence,
@@ -43,7 +35,7 @@ public static class CsimRunner
     {
         int pixels = model.InputShape.Size;
         if (images.Length == 0 || images.Length % pixels != 0)
-            throw new ArgumentException($"expected N x {pixels} pixels, got {images.Length} bytes", nameof(images));
+            throw new LeNetHlsException($"csim: expected a whole number of {pixels}-pixel images, got {images.Length} bytes");
         AtomicFile.EnsureWritableDirectory(tbDataDir);
 
         // g++ works in its own process while the golden model runs here.
@@ -51,7 +43,7 @@ public static class CsimRunner
         var compile = Task.Run(() => { Compile(hlsDir, trace: false); return compileWatch.Elapsed; });
         var goldenWatch = Stopwatch.StartNew();
         int[] golden;
-        try { golden = GoldenScores(model, images); }
+        try { golden = GoldenScores.Compute(model, images); }
         catch
         {
             // Let g++ finish before the caller may delete its folder; its own error is secondary here.
@@ -67,32 +59,10 @@ public static class CsimRunner
         SimulateInSlices(hlsDir, tbDataDir, count);
         var runTime = runWatch.Elapsed;
 
-        var csim = TestVectors.ReadScores(Path.Combine(tbDataDir, TestVectors.CsimScoresFile), model.Classes);
-        if (csim.Length != golden.Length)
-            throw LeNetHlsException.InFile(Path.Combine(tbDataDir, TestVectors.CsimScoresFile), $"{csim.Length / model.Classes} images scored, expected {count}");
-        int mismatched = 0, first = -1;
-        for (int n = 0; n < count; n++)
-        {
-            if (csim.AsSpan(n * model.Classes, model.Classes).SequenceEqual(golden.AsSpan(n * model.Classes, model.Classes))) continue;
-            mismatched++;
-            if (first < 0) first = n;
-        }
-        var divergence = first < 0 ? null : Locate(model, hlsDir, tbDataDir, images, first);
-        return new CsimReport(count, mismatched, first, divergence, goldenTime, compileTime, runTime);
-    }
-
-    /// <summary>Golden scores of every image (N × classes), computed on all cores.</summary>
-    public static int[] GoldenScores(QModel model, byte[] images)
-    {
-        int pixels = model.InputShape.Size, classes = model.Classes, count = images.Length / pixels;
-        var scores = new int[count * classes];
-        Parallel.For(0, Environment.ProcessorCount, () => new GoldenModel(model), (worker, _, golden) =>
-        {
-            for (int n = worker; n < count; n += Environment.ProcessorCount)
-                golden.Run(images.AsSpan(n * pixels, pixels)).CopyTo(scores.AsSpan(n * classes, classes));
-            return golden;
-        }, _ => { });
-        return scores;
+        string scoresPath = Path.Combine(tbDataDir, TestVectors.CsimScoresFile);
+        var comparison = ScoreComparison.Compare(golden, TestVectors.ReadScores(scoresPath, model.Classes), model.Classes, scoresPath);
+        var divergence = comparison.FirstMismatchedImage is int first ? Locate(model, hlsDir, tbDataDir, images, first) : null;
+        return new CsimReport(count, comparison.MismatchedImages, comparison.FirstMismatchedImage ?? -1, divergence, goldenTime, compileTime, runTime);
     }
 
     /// <summary>Builds the testbench (or its trace variant) with g++; returns the binary's path.</summary>
@@ -103,9 +73,10 @@ public static class CsimRunner
         var args = new List<string>(HlsGenerator.CxxFlags);
         if (trace) args.Add("-DLENET_TRACE");
         args.AddRange(["-I.", "-o", binary, HlsGenerator.TopSource, $"{HlsGenerator.TestbenchDir}/lenet5_tb.cpp"]);
-        var (exit, _, stderr) = Execute(Compiler, hlsDir, args);
-        if (exit != 0)
-            throw LeNetHlsException.InFile(hlsDir, $"{Compiler} failed: {FirstError(stderr)}");
+        string compiler = ExternalProcess.Require(Compiler, "C simulation needs a C++17 compiler: apt-get install g++");
+        var result = ExternalProcess.Run(compiler, args, hlsDir);
+        if (result.ExitCode != 0)
+            throw LeNetHlsException.InFile(hlsDir, $"{Compiler} failed: {FirstError(result.Stderr)}");
         return Path.Combine(hlsDir, binary);
     }
 
@@ -146,31 +117,19 @@ public static class CsimRunner
 
     private static void RunTestbench(string hlsDir, string binary, string tbDataDir, params string[] extra)
     {
-        var (exit, _, stderr) = Execute(Path.Combine(hlsDir, binary), hlsDir, [Path.GetFullPath(tbDataDir), .. extra]);
+        var result = ExternalProcess.Run(Path.Combine(hlsDir, binary), [Path.GetFullPath(tbDataDir), .. extra], hlsDir);
         // Exit 1 means "scores differ", which the caller reports in detail; anything else is a failure to run.
-        if (exit is not (0 or 1))
-            throw LeNetHlsException.InFile(Path.Combine(hlsDir, binary), $"testbench failed (exit {exit}): {FirstError(stderr)}");
+        if (result.ExitCode is not (0 or 1))
+            throw LeNetHlsException.InFile(Path.Combine(hlsDir, binary), $"testbench failed (exit {result.ExitCode}): {FirstError(result.Stderr)}");
     }
 
     private static LayerDivergence? Locate(QModel model, string hlsDir, string tbDataDir, byte[] images, int image)
     {
         Compile(hlsDir, trace: true);
         RunTestbench(hlsDir, TraceBinary, tbDataDir, "--trace", Invariant(image), "--first", Invariant(image), "--count", "1", "--out", "csim_trace_scores.bin");
-        string tracePath = Path.Combine(tbDataDir, TraceFile);
-        var csim = ReadTrace(tracePath, model);
+        var csim = ReadTrace(Path.Combine(tbDataDir, TraceFile), model);
         int pixels = model.InputShape.Size;
-        var golden = new GoldenModel(model).Trace(images.AsSpan(image * pixels, pixels));
-        for (int layer = 0; layer < model.Layers.Count; layer++)
-        {
-            var shape = model.Layers[layer].OutShape;
-            for (int i = 0; i < golden[layer].Length; i++)
-            {
-                if (csim[layer][i] == golden[layer][i]) continue;
-                return new LayerDivergence(image, layer, model.Layers[layer].Name, i % shape.C, i / shape.C / shape.W, i / shape.C % shape.W,
-                                           csim[layer][i], golden[layer][i]);
-            }
-        }
-        return null;
+        return LayerDivergence.Locate(model, image, images.AsSpan(image * pixels, pixels), layer => csim[layer]);
     }
 
     /// <summary>Reads csim_trace.bin: per layer, int32 index, int32 count, then count int32 values.</summary>
@@ -198,29 +157,5 @@ public static class CsimRunner
         for (int i = 0; i < layers.Length; i++)
             if (layers[i] is null) throw LeNetHlsException.InFile(path, $"trace has no values for layer {i} ({model.Layers[i].Name})");
         return layers;
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Execute(string program, string workingDir, IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        Process process;
-        try { process = Process.Start(info) ?? throw new LeNetHlsException($"{program}: could not be started"); }
-        catch (Win32Exception)
-        {
-            throw new LeNetHlsException(program == Compiler
-                ? $"{Compiler}: not found on PATH; C simulation needs a C++17 compiler (e.g. apt-get install g++)"
-                : $"{program}: cannot be started");
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result, stderr.Result);
-        }
     }
 }

@@ -1,7 +1,4 @@
 using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Quantizer;
 

@@ -1,8 +1,5 @@
 using System.Numerics;
 using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Quantizer;
 

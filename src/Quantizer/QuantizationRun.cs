@@ -1,7 +1,4 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Golden;
 
 namespace LeNetHls.Quantizer;
 
@@ -15,7 +12,7 @@ public sealed record AccuracyComparison(int Images, int FloatCorrect, int FixedC
 
     public static AccuracyComparison Measure(QModel model, MnistSet test, int[] floatPredictions)
     {
-        var golden = Evaluation.RunGolden(model, test);
+        var golden = GoldenEvaluation.Run(model, test);
         return new AccuracyComparison(test.Count, Evaluation.CountCorrect(floatPredictions, test.Labels), golden.Correct(test.Labels),
                                       Evaluation.CountChanged(golden.Predictions, floatPredictions), golden.Saturations);
     }

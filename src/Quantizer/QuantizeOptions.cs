@@ -1,5 +1,4 @@
 using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Quantizer;
 

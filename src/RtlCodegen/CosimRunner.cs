@@ -5,7 +5,7 @@ using System.Text.Json;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
-using LeNetHls.Quantizer;
+using LeNetHls.Core.Verification;
 
 namespace LeNetHls.RtlCodegen;
 
@@ -22,13 +22,14 @@ public sealed record CosimOptions
 }
 
 /// <summary>Cycle counts of one run: II is the steady-state spacing of finished images.</summary>
-public sealed record CycleStats(long TotalCycles, double II, long FirstLatency, double MeanLatency);
-
-/// <summary>The first layer whose RTL output differs from the golden model, for the first mismatching image.</summary>
-public sealed record LayerBlame(int LayerIndex, string LayerName, int Element, int Expected, int Actual);
+public sealed record CycleStats(long TotalCycles, double II, long FirstLatency, double MeanLatency)
+{
+    /// <summary>MACs / (II × M): the share of the M multipliers' cycles that do useful work (0 when M is unknown).</summary>
+    public double MacUtilization(long macsPerImage, int multipliers) => multipliers == 0 ? 0 : macsPerImage / (II * multipliers);
+}
 
 public sealed record CosimResult(
-    int Images, int Mismatches, int? FirstMismatchImage, LayerBlame? Blame, CycleStats Cycles,
+    int Images, int Mismatches, int? FirstMismatchImage, LayerDivergence? Blame, CycleStats Cycles,
     TimeSpan BuildTime, TimeSpan RunTime, string SimulatorDir);
 
 /// <summary>
@@ -58,7 +59,7 @@ public static class CosimRunner
         AtomicFile.EnsureWritableDirectory(work);
 
         var imageArray = images.ToArray();
-        var golden = GoldenScores(model, imageArray, count);
+        var golden = GoldenScores.Compute(model, imageArray);
         TestVectors.Write(tbData, imageArray, golden);
 
         var buildClock = Stopwatch.StartNew();
@@ -80,19 +81,11 @@ public static class CosimRunner
         RunSimulator(simulator, args, rtlDir, work);
         var runTime = runClock.Elapsed;
 
-        var actual = TestVectors.ReadScores(scoresPath, classes);
-        if (actual.Length != golden.Length)
-            throw LeNetHlsException.InFile(scoresPath, $"has {actual.Length / classes} images of scores, expected {count}");
-        int mismatches = 0;
-        int? first = null;
-        for (int i = 0; i < count; i++)
-        {
-            bool same = true;
-            for (int c = 0; c < classes; c++) same &= actual[i * classes + c] == golden[i * classes + c];
-            if (!same) { mismatches++; first ??= i; }
-        }
-        LayerBlame? blame = first is int bad && !vitis
-            ? Blame(model, simulator, imageArray.AsSpan(bad * pixels, pixels).ToArray(), rtlDir, tbData, work)
+        var comparison = ScoreComparison.Compare(golden, TestVectors.ReadScores(scoresPath, classes), classes, scoresPath);
+        int? first = comparison.FirstMismatchedImage;
+        int mismatches = comparison.MismatchedImages;
+        LayerDivergence? blame = first is int bad && !vitis
+            ? Blame(model, simulator, bad, imageArray.AsSpan(bad * pixels, pixels).ToArray(), rtlDir, tbData, work)
             : null;
         return new CosimResult(count, mismatches, first, blame, ReadCycles(cyclesPath), buildTime, runTime, simulator);
     }
@@ -103,18 +96,6 @@ public static class CosimRunner
         if (!File.Exists(path)) throw LeNetHlsException.InFile(path, "RTL plan not found (run `lenet-hls codegen` first)");
         try { return JsonSerializer.Deserialize<RtlPlan>(File.ReadAllText(path), RtlPlan.Json) ?? throw LeNetHlsException.InFile(path, "empty RTL plan"); }
         catch (JsonException e) { throw LeNetHlsException.InFile(path, $"corrupt RTL plan ({e.Message.Split('\n')[0]})"); }
-    }
-
-    private static int[] GoldenScores(QModel model, byte[] images, int count)
-    {
-        int pixels = model.InputShape.Size, classes = model.Classes;
-        var scores = new int[count * classes];
-        Parallel.For(0, count, () => new GoldenModel(model), (i, _, g) =>
-        {
-            g.Run(images.AsSpan(i * pixels, pixels)).CopyTo(scores.AsSpan(i * classes, classes));
-            return g;
-        }, _ => { });
-        return scores;
     }
 
     /// <summary>Builds (or reuses, when sources and flags are unchanged) the Verilator simulator.</summary>
@@ -172,7 +153,7 @@ public static class CosimRunner
     }
 
     /// <summary>Re-runs one image with the debug taps and names the first layer whose output differs.</summary>
-    private static LayerBlame? Blame(QModel model, string simulator, byte[] image, string rtlDir, string tbData, string work)
+    private static LayerDivergence? Blame(QModel model, string simulator, int imageIndex, byte[] image, string rtlDir, string tbData, string work)
     {
         string imagePath = Path.Combine(tbData, "debug_image.bin");
         string tapsDir = Path.Combine(work, "taps");
@@ -184,18 +165,9 @@ public static class CosimRunner
             "--pixels", model.InputShape.Size.ToString(), "--classes", model.Classes.ToString(),
             "--score-bits", model.Scores.Bits.ToString(), "--score-signed", model.Scores.Unsigned ? "0" : "1",
         ], rtlDir, work);
-        var trace = new GoldenModel(model).Trace(image);
-        for (int l = 0; l < model.Layers.Count; l++)
-        {
-            var tap = TestVectors.ReadScores(Path.Combine(tapsDir, $"tap_{l}.bin"), 1);
-            var expected = trace[l];
-            for (int e = 0; e < expected.Length; e++)
-            {
-                int got = e < tap.Length ? tap[e] : int.MinValue;
-                if (got != expected[e]) return new LayerBlame(l, model.Layers[l].Name, e, expected[e], got);
-            }
-        }
-        return null;
+        // A tap shorter than the layer's output reads as "no value" from where it ends.
+        return LayerDivergence.Locate(model, imageIndex, image,
+            layer => TestVectors.ReadScores(Path.Combine(tapsDir, $"tap_{layer}.bin"), 1).Select(v => (long)v).ToArray());
     }
 
     private static CycleStats ReadCycles(string path)

@@ -155,7 +155,7 @@ public static class RtlGenerator
             // lenet_mvau reads W_WIDTH 1 as bipolar, the width the qmodel itself gives bipolar weights.
             ["weightWidth"] = l.Weights?.Bits ?? 2,
             ["accWidth"] = l.Accumulator?.Bits ?? inWidth,
-            ["shift"] = l.Kind == QLayerKind.AvgPool ? l.Accumulator!.Frac - l.Output.Frac : l.Shift,
+            ["shift"] = l.Shift,
             ["round"] = round, ["saturate"] = model.Overflow == OverflowMode.Sat ? 1 : 0, ["act"] = act,
             ["poolMode"] = l.Kind == QLayerKind.AvgPool ? 1 : 0,
             ["tanhIndexBits"] = l.Tanh?.IndexBits ?? 2,

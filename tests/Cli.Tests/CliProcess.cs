@@ -35,17 +35,12 @@ public static class CliProcess
         return psi;
     }
 
+    /// <param name="timeoutSeconds">A hang guard: the process tree is killed after it.</param>
     public static CliResult Run(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workDir = null, int timeoutSeconds = 300)
     {
-        using var p = Process.Start(StartInfo(args, env, workDir))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutSeconds * 1000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"lenet-hls {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
-        }
-        return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
+        var result = TestSupport.TestProcess.Run(DotnetHost(), workDir ?? TestSupport.RepoPaths.Root, [Dll, .. args],
+                                                 env is null ? null : new Dictionary<string, string>(env), TimeSpan.FromSeconds(timeoutSeconds));
+        return new CliResult(result.ExitCode, result.Stdout, result.Stderr);
     }
 
     /// <summary>A PATH holding only the dotnet host's folder, so g++, verilator, yosys and npm are all missing.</summary>

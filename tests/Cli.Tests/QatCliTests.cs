@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
@@ -74,7 +75,7 @@ public class QatCliTests
         var q = QModelFile.Load(outBase + ".qmodel.json");
         Assert.All(q.Layers.Where(l => l.HasWeights), l => Assert.Equal(4, l.Weights!.Bits));
         var test = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test);
-        Assert.Equal(int.Parse(printed.Groups[1].Value, CultureInfo.InvariantCulture), Evaluation.RunGolden(q, test).Correct(test.Labels));
+        Assert.Equal(int.Parse(printed.Groups[1].Value, CultureInfo.InvariantCulture), GoldenEvaluation.Run(q, test).Correct(test.Labels));
         // The latent float weights are a normal float model, the start of a later `qat` fine-tune.
         Assert.Equal("lenet5", ModelFile.Load(outBase).Spec.Name);
         Directory.Delete(dir, true);

@@ -2,6 +2,7 @@ using LeNetHls.Core.Data;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Verification;
 using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
@@ -39,16 +40,16 @@ public class ApIntPathTests
         HlsGenerator.Generate(model, hls, new HlsOptions());
         string apModel = Path.Combine(RepoPaths.Root, "tests", "HlsCodegen.Tests", "ApIntModel");
 
-        var compile = GeneratedProjectTests.Run("g++", hls,
+        var compile = TestProcess.Run("g++", hls,
             [.. HlsGenerator.CxxFlags, "-DLENET_USE_AP_INT", "-isystem", apModel, "-I.", "-o", "tb_ap", "lenet5.cpp", "tb/lenet5_tb.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
 
         var images = TestModels.Images(60);
         string tbData = Path.Combine(dir, "tb_data");
         Directory.CreateDirectory(tbData);
-        TestVectors.Write(tbData, images, CsimRunner.GoldenScores(model, images));
-        var run = GeneratedProjectTests.Run(Path.Combine(hls, "tb_ap"), hls, [tbData]);
-        Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
+        TestVectors.Write(tbData, images, GoldenScores.Compute(model, images));
+        var run = TestProcess.Run(Path.Combine(hls, "tb_ap"), hls, [tbData]);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         if (unsignedRelu) UnsignedTests.AssertTraceEqualsGolden(model, hls, tbData, images, UnsignedTests.MostLargeValues(model, images), apInt: true);
     }
 }

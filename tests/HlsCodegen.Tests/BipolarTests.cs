@@ -105,10 +105,10 @@ public class BipolarTests
         File.WriteAllText(Path.Combine(dir, "product.cpp"), src.ToString());
         string apModel = Path.Combine(RepoPaths.Root, "tests", "HlsCodegen.Tests", "ApIntModel");
         string[] world = apInt ? ["-DLENET_USE_AP_INT", "-isystem", apModel] : ["-DLENET_NO_AP_INT"];
-        var compile = GeneratedProjectTests.Run("g++", dir, [.. HlsGenerator.CxxFlags, .. world, "-o", "product", "product.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
-        var run = GeneratedProjectTests.Run(Path.Combine(dir, "product"), dir, []);
-        Assert.Equal(0, run.Exit);
+        var compile = TestProcess.Run("g++", dir, [.. HlsGenerator.CxxFlags, .. world, "-o", "product", "product.cpp"]);
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
+        var run = TestProcess.Run(Path.Combine(dir, "product"), dir, []);
+        Assert.Equal(0, run.ExitCode);
         var expected = xs.SelectMany(x => new long[] { -x, x });
         Assert.Equal(expected, run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse));
     }

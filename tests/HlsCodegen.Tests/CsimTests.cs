@@ -1,7 +1,8 @@
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
-using LeNetHls.Quantizer;
+using LeNetHls.Core.Verification;
 using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
@@ -61,7 +62,7 @@ public class CsimTests
     [Fact]
     public void Csim_matches_when_requantization_is_a_left_shift()
     {
-        var narrowed = TestModels.NarrowWeights(SyntheticQModel.Create(Presets.LeNet5(), 16, 8, seed: 3), "fc3", 2);
+        var narrowed = QModelVariants.NarrowWeights(SyntheticQModel.Create(Presets.LeNet5(), 16, 8, seed: 3), "fc3", 2);
         var last = narrowed.Layers[^1];
         // Two more fractional bits than the accumulator: every score is acc * 4, wide enough not to saturate.
         var model = narrowed with
@@ -93,7 +94,7 @@ public class CsimTests
         // The golden model with the same change pins the exact element that must differ first.
         var mutant = WithConv2Weight0(model, changed);
         var expected = FirstDifference(model, mutant, images, d.Image, layer: 2);
-        Assert.Equal(expected, (d.Channel, d.Row, d.Col, d.Csim, d.Golden));
+        Assert.Equal(expected, (d.Channel, d.Row, d.Col, d.Actual, d.Expected));
         Assert.NotEqual(original, changed);
     }
 
@@ -106,7 +107,7 @@ public class CsimTests
         var images = TestModels.Images(1200, seed: 5);
         var report = CsimRunner.Run(model, Path.Combine(dir, "hls"), Path.Combine(dir, "tb_data"), images);
         Assert.True(report.Passed, report.Divergence?.ToString());
-        Assert.Equal(CsimRunner.GoldenScores(model, images), Core.Data.TestVectors.ReadScores(Path.Combine(dir, "tb_data", "csim_scores.bin"), 10));
+        Assert.Equal(GoldenScores.Compute(model, images), Core.Data.TestVectors.ReadScores(Path.Combine(dir, "tb_data", "csim_scores.bin"), 10));
     }
 
     [Theory]
@@ -154,7 +155,7 @@ public class CsimTests
         return model with { Layers = layers };
     }
 
-    private static (int, int, int, long, long) FirstDifference(QModel golden, QModel mutant, byte[] images, int image, int layer)
+    private static (int, int, int, long?, long) FirstDifference(QModel golden, QModel mutant, byte[] images, int image, int layer)
     {
         var pixels = images.AsSpan(image * 784, 784);
         var expected = new GoldenModel(golden).Trace(pixels)[layer];

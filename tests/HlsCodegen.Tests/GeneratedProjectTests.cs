@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Verification;
 using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
@@ -135,16 +136,16 @@ public class GeneratedProjectTests
         }
         Directory.Delete(original, recursive: true);
 
-        var compile = Run("g++", copy, [.. HlsGenerator.CxxFlags, "-I.", "-o", "tb.bin", "lenet5.cpp", "tb/lenet5_tb.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
+        var compile = TestProcess.Run("g++", copy, [.. HlsGenerator.CxxFlags, "-I.", "-o", "tb.bin", "lenet5.cpp", "tb/lenet5_tb.cpp"]);
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
         Assert.Equal("", compile.Stderr);
 
         var images = TestModels.Images(20);
         string tbData = Path.Combine(copy, "..", "tb_data");
         Directory.CreateDirectory(tbData);
-        TestVectors.Write(tbData, images, CsimRunner.GoldenScores(Classic, images));
-        var run = Run(Path.Combine(copy, "tb.bin"), copy, []);
-        Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
+        TestVectors.Write(tbData, images, GoldenScores.Compute(Classic, images));
+        var run = TestProcess.Run(Path.Combine(copy, "tb.bin"), copy, []);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("csim: 20 images, 0 mismatched", run.Stdout);
     }
 
@@ -180,16 +181,5 @@ public class GeneratedProjectTests
         string body = text[start..end];
         Assert.Matches(new Regex(@"^[\s{},0-9-]*$"), body);
         return Regex.Matches(body, "-?[0-9]+").Select(m => int.Parse(m.Value)).ToArray();
-    }
-
-    internal static (int Exit, string Stdout, string Stderr) Run(string program, string dir, string[] args)
-    {
-        var info = new ProcessStartInfo(program) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
     }
 }

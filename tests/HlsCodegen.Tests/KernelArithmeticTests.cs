@@ -65,10 +65,10 @@ public class KernelArithmeticTests
         src.AppendLine("    return 0;");
         src.AppendLine("}");
         File.WriteAllText(Path.Combine(dir, "requant.cpp"), src.ToString());
-        var compile = GeneratedProjectTests.Run("g++", dir, [.. HlsGenerator.CxxFlags, "-o", "requant", "requant.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
-        var run = GeneratedProjectTests.Run(Path.Combine(dir, "requant"), dir, []);
-        Assert.Equal(0, run.Exit);
+        var compile = TestProcess.Run("g++", dir, [.. HlsGenerator.CxxFlags, "-o", "requant", "requant.cpp"]);
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
+        var run = TestProcess.Run(Path.Combine(dir, "requant"), dir, []);
+        Assert.Equal(0, run.ExitCode);
         return run.Stdout;
     }
 }

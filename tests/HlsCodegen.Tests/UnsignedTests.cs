@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.RegularExpressions;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
-using LeNetHls.Quantizer;
+using LeNetHls.Core.Verification;
 using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
@@ -199,16 +200,16 @@ public class UnsignedTests
     public void A_value_at_or_above_2_pow_W_minus_1_survives_maxpool_and_feeds_the_next_layer(int bits, bool apInt)
     {
         var (model, pixels, expected) = LargeValueThroughMaxpool(bits);
-        Assert.Equal(expected, CsimRunner.GoldenScores(model, pixels));
+        Assert.Equal(expected, GoldenScores.Compute(model, pixels));
         string hls = Generate(model, "hls-unsigned-pool");
-        var compile = GeneratedProjectTests.Run("g++", hls, [.. HlsGenerator.CxxFlags, .. World(apInt), "-I.", "-o", "tb_unsigned", "lenet5.cpp", "tb/lenet5_tb.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
+        var compile = TestProcess.Run("g++", hls, [.. HlsGenerator.CxxFlags, .. World(apInt), "-I.", "-o", "tb_unsigned", "lenet5.cpp", "tb/lenet5_tb.cpp"]);
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
         string tbData = Path.Combine(hls, "..", "tb_data");
         Directory.CreateDirectory(tbData);
         TestVectors.Write(tbData, pixels, expected);
-        var run = GeneratedProjectTests.Run(Path.Combine(hls, "tb_unsigned"), hls, [tbData]);
+        var run = TestProcess.Run(Path.Combine(hls, "tb_unsigned"), hls, [tbData]);
         Assert.Equal(expected, TestVectors.ReadScores(Path.Combine(tbData, TestVectors.CsimScoresFile), 2));
-        Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
     }
 
     [Fact]
@@ -220,8 +221,8 @@ public class UnsignedTests
         Directory.CreateDirectory(tbData);
         TestVectors.Write(tbData, pixels, expected);
         string binary = CsimRunner.Compile(hls, trace: true);
-        var run = GeneratedProjectTests.Run(binary, hls, [tbData, "--trace", "0"]);
-        Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
+        var run = TestProcess.Run(binary, hls, [tbData, "--trace", "0"]);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var trace = CsimRunner.ReadTrace(Path.Combine(tbData, CsimRunner.TraceFile), model);
         var golden = new GoldenModel(model).Trace(pixels);
         Assert.Equal(new long[] { 128, 1, 0, 255 }, trace[0]);
@@ -275,12 +276,12 @@ public class UnsignedTests
     /// </summary>
     internal static void AssertTraceEqualsGolden(QModel model, string hls, string tbData, byte[] images, int image, bool apInt)
     {
-        var compile = GeneratedProjectTests.Run("g++", hls,
+        var compile = TestProcess.Run("g++", hls,
             [.. HlsGenerator.CxxFlags, .. World(apInt), "-DLENET_TRACE", "-I.", "-o", "tb_probe", HlsGenerator.TopSource, "tb/lenet5_tb.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
-        var run = GeneratedProjectTests.Run(Path.Combine(hls, "tb_probe"), hls,
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
+        var run = TestProcess.Run(Path.Combine(hls, "tb_probe"), hls,
             [Path.GetFullPath(tbData), "--trace", $"{image}", "--first", $"{image}", "--count", "1", "--out", "probe_scores.bin"]);
-        Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var trace = CsimRunner.ReadTrace(Path.Combine(tbData, CsimRunner.TraceFile), model);
         int pixels = model.InputShape.Size;
         var expected = new GoldenModel(model).Trace(images.AsSpan(image * pixels, pixels));
@@ -292,10 +293,10 @@ public class UnsignedTests
     {
         string dir = RepoPaths.NewTempDir("hls-unsigned-kernel");
         File.WriteAllText(Path.Combine(dir, "main.cpp"), source);
-        var compile = GeneratedProjectTests.Run("g++", dir, [.. HlsGenerator.CxxFlags, .. World(apInt), "-o", "main", "main.cpp"]);
-        Assert.True(compile.Exit == 0, compile.Stderr);
-        var run = GeneratedProjectTests.Run(Path.Combine(dir, "main"), dir, []);
-        Assert.Equal(0, run.Exit);
+        var compile = TestProcess.Run("g++", dir, [.. HlsGenerator.CxxFlags, .. World(apInt), "-o", "main", "main.cpp"]);
+        Assert.True(compile.ExitCode == 0, compile.Stderr);
+        var run = TestProcess.Run(Path.Combine(dir, "main"), dir, []);
+        Assert.Equal(0, run.ExitCode);
         return run.Stdout;
     }
 }

@@ -1,8 +1,10 @@
 using System.Xml.Linq;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Quantizer.Tests.Search;
+using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests;
 
@@ -25,7 +27,7 @@ public class AccuracySweepQatTests
     }, "tiny-mixed");
 
     private static SweepReport RunWith(params (string Path, QModel Model)[] qat) =>
-        AccuracySweep.Run(Model, "tiny", "tiny.modelstruct", Statistics, Images, [8, 4], new QuantizeOptions(), null, qat);
+        AccuracySweep.Run(Model, "tiny", "tiny.modelstruct", Statistics, Images, FloatPredictions.Of(Model, Images), [8, 4], new QuantizeOptions(), null, qat);
 
     [Fact]
     public void Post_training_at_a_qat_models_widths_reproduces_a_model_that_was_itself_post_training_quantized()
@@ -51,7 +53,7 @@ public class AccuracySweepQatTests
                              ("/q/tiny-mixed.qmodel.json", Mixed()));
         Assert.Equal([4, null], report.Qat.Select(q => q.UniformBits));
         Assert.Equal(["W4A4, scores 4", "w 3,6 a 5 s 8"], report.Qat.Select(q => q.Widths));
-        string md = AccuracySweep.Markdown(report);
+        string md = SweepReportWriter.Markdown(report);
         Assert.Contains("| bits | weights only | activations only | both | QAT (both) | changed (w / a / both) |", md);
         string qat = report.Qat[0].Result.FixedAccuracy.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Matches($@"\| 4 \| [^|]+ \| [^|]+ \| [^|]+ \| \*\*{qat}\*\* \|", md);
@@ -86,7 +88,7 @@ public class AccuracySweepQatTests
     [Fact]
     public void The_qat_table_gives_the_gain_over_post_training_and_the_hardware_cost()
     {
-        string md = AccuracySweep.Markdown(Constructed());
+        string md = SweepReportWriter.Markdown(Constructed());
         var cost = HardwareCost.Of(Constructed().Qat[0].Model);
         Assert.Contains($"| `tiny-qat-w8a8` | w 8 s 8 | **99.50** | 95.00 | +4.50 | 1 | {cost.RomBits} | {cost.WeightRomBits} | {cost.Total} |", md);
         Assert.Contains("| 8 | 98.50 | 98.00 | 97.50 | **99.50** | 1 / 2 / 3 |", md);
@@ -95,7 +97,7 @@ public class AccuracySweepQatTests
     [Fact]
     public void The_csv_adds_a_qat_row_and_its_post_training_twin_naming_the_qmodel()
     {
-        var lines = AccuracySweep.Csv(Constructed()).TrimEnd('\n').Split('\n');
+        var lines = SweepReportWriter.Csv(Constructed()).TrimEnd('\n').Split('\n');
         Assert.EndsWith(",saturated_pw,qmodel", lines[0]);
         Assert.Equal("both,8,8,8,200,99.00,97.50,3,,5,", lines[3]);
         Assert.Equal("qat,8,8,,200,99.00,99.50,1,,2,tiny-qat-w8a8", lines[4]);
@@ -105,7 +107,7 @@ public class AccuracySweepQatTests
     [Fact]
     public void The_chart_draws_a_qat_series()
     {
-        var doc = XDocument.Parse(AccuracySweep.Svg(Constructed()));
+        var doc = XDocument.Parse(SweepReportWriter.Svg(Constructed()));
         var names = doc.Descendants().Where(e => e.Name.LocalName == "polyline").Select(e => e.Attribute("data-name")!.Value).ToList();
         Assert.Contains("QAT (both)", names);
     }
@@ -123,14 +125,14 @@ public class AccuracySweepQatTests
     public void A_search_adds_the_pareto_table_and_chart()
     {
         var report = Constructed() with { Search = SearchSummaryTests.Sample() };
-        string md = AccuracySweep.Markdown(report);
+        string md = SweepReportWriter.Markdown(report);
         Assert.Contains("## Mixed-precision search: the Pareto front", md);
-        Assert.Contains($"![Pareto front]({AccuracySweep.ParetoChartFile})", md);
+        Assert.Contains($"![Pareto front]({SweepReportWriter.ParetoChartFile})", md);
         Assert.Contains("Chosen: `w 8,4,8 a 8,8 s 8` (`tiny-mixed.qmodel.json`): ROM 3200 bits (3000 in weights), cost 3460, validation 97.60 %, **test 97.12 %**", md);
         Assert.Contains("| `w 1,4,8 a 8,4 s 8` | 3100 | 2950 | 180 | 3280 | 93.00 % |", md);
         Assert.Equal(4, md.Split('\n').Count(l => l.StartsWith("| `w ", StringComparison.Ordinal)));
 
-        var svg = XDocument.Parse(MixedPrecisionSearch.ParetoChart(report.Search!, "tiny"));
+        var svg = XDocument.Parse(ParetoReport.Chart(report.Search!, "tiny"));
         var front = svg.Descendants().Single(e => e.Attribute("data-name")?.Value == "Pareto front");
         Assert.Equal(4, front.Attribute("points")!.Value.Split(' ').Length);
         var every = svg.Descendants().Single(e => e.Attribute("data-name")?.Value == "every candidate");
@@ -141,7 +143,7 @@ public class AccuracySweepQatTests
     public void Writing_a_report_with_a_search_adds_the_pareto_chart_file()
     {
         string dir = TestSupport.RepoPaths.NewTempDir("sweep-qat");
-        AccuracySweep.Write(Constructed() with { Search = SearchSummaryTests.Sample() }, dir);
+        SweepReportWriter.Write(Constructed() with { Search = SearchSummaryTests.Sample() }, dir);
         Assert.Equal(["accuracy-pareto.svg", "accuracy.csv", "accuracy.md", "accuracy.svg"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
         Directory.Delete(dir, true);
     }

@@ -1,5 +1,6 @@
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests;
@@ -37,7 +38,7 @@ public class AccuracySweepTests
     [Fact]
     public void The_csv_has_one_row_per_point_with_saturations_per_layer()
     {
-        var lines = AccuracySweep.Csv(Report()).TrimEnd('\n').Split('\n');
+        var lines = SweepReportWriter.Csv(Report()).TrimEnd('\n').Split('\n');
         Assert.Equal("series,bits,weight_bits,act_bits,images,float_accuracy,fixed_accuracy,changed_predictions,error,saturated_pw", lines[0]);
         Assert.Equal(7, lines.Length);
         Assert.Equal("both,8,8,8,200,99.00,97.50,3,,5", lines[3]);
@@ -47,7 +48,7 @@ public class AccuracySweepTests
     [Fact]
     public void The_markdown_tabulates_all_three_series_with_changed_predictions()
     {
-        string md = AccuracySweep.Markdown(Report());
+        string md = SweepReportWriter.Markdown(Report());
         Assert.Contains("| 8 | 98.50 | 98.00 | 97.50 | 1 / 2 / 3 |", md);
         Assert.Contains("| 2 | 10.00 | n/a | 9.50 | 180 / n/a / 181 |", md);
         Assert.Contains("* activations at 2 bits: layer 'pw': broken", md);
@@ -58,7 +59,7 @@ public class AccuracySweepTests
     [Fact]
     public void The_chart_draws_three_series_and_the_float_line()
     {
-        var doc = System.Xml.Linq.XDocument.Parse(AccuracySweep.Svg(Report()));
+        var doc = System.Xml.Linq.XDocument.Parse(SweepReportWriter.Svg(Report()));
         var names = doc.Descendants().Where(e => e.Name.LocalName == "polyline").Select(e => e.Attribute("data-name")!.Value).ToList();
         Assert.Equal(4, names.Count);
         Assert.Equal("float 99.00 %", names[^1]);
@@ -73,12 +74,12 @@ public class AccuracySweepTests
         var model = TinyFloatModels.ReluModel();
         var images = TinyFloatModels.Images();
         var statistics = ActivationStatistics.Collect(model, images, images.Count);
-        var report = AccuracySweep.Run(model, "tiny", "tiny.modelstruct", statistics, images, [8, 3], new QuantizeOptions());
+        var report = AccuracySweep.Run(model, "tiny", "tiny.modelstruct", statistics, images, FloatPredictions.Of(model, images), [8, 3], new QuantizeOptions());
         Assert.Equal(6, report.Points.Count);
         Assert.All(report.Points, p => Assert.NotNull(p.Result));
         Assert.Equal(new[] { (8, 16), (16, 8), (8, 8) }, report.Points.Take(3).Select(p => (p.WeightBits, p.ActivationBits)));
         string dir = RepoPaths.NewTempDir("sweep");
-        AccuracySweep.Write(report, dir);
+        SweepReportWriter.Write(report, dir);
         Assert.Equal(new[] { "accuracy.csv", "accuracy.md", "accuracy.svg" }, Directory.GetFiles(dir).Select(Path.GetFileName).Order());
         Directory.Delete(dir, true);
     }

@@ -1,4 +1,5 @@
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Model;
 using LeNetHls.TestSupport;
 
@@ -11,8 +12,8 @@ public class EvaluationTests
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), 6, 6, seed: 9);
         var images = SyntheticQModel.Images(64, seed: 21);
-        var result = Evaluation.RunGolden(q, TinyFloatModels.Set(images));
-        var golden = new StraightforwardGoldenModel(q);
+        var result = GoldenEvaluation.Run(q, TinyFloatModels.Set(images));
+        var golden = new PlainIntegerModel(q);
         var saturations = new long[q.Layers.Count];
         var predictions = images.Select(i => GoldenModel.Argmax(golden.Run(i, saturations))).ToArray();
         Assert.Equal(predictions, result.Predictions);
@@ -42,7 +43,7 @@ public class EvaluationTests
             var model = FloatModel.CreateRandom(Presets.Get(preset), seed: 2);
             var q = ModelQuantizer.Quantize(model, ActivationStatistics.Collect(model, train, train.Count), new QuantizeOptions(), preset, "random");
             var fast = new GoldenModel(q);
-            var plain = new StraightforwardGoldenModel(q);
+            var plain = new PlainIntegerModel(q);
             for (int i = 0; i < test.Count; i++)
                 Assert.Equal(plain.Run(test.Image(i)).ToArray(), fast.Run(test.Image(i)).ToArray());
         }
@@ -58,7 +59,7 @@ public class GoldenTraceTests
         var images = SyntheticQModel.Images(5, seed: 8);
         var traces = GoldenTrace.Collect(q, TinyFloatModels.Set(images), [3, 1]);
         Assert.Equal(new[] { 3, 1 }, traces.Select(t => t.Image));
-        var expected = new StraightforwardGoldenModel(q).Trace(images[1]);
+        var expected = new PlainIntegerModel(q).Trace(images[1]);
         Assert.Equal(q.Layers.Select(l => l.Name), traces[1].Layers.Select(l => l.Name));
         for (int layer = 0; layer < expected.Length; layer++) Assert.Equal(expected[layer], traces[1].Layers[layer].Values);
         Assert.Equal(GoldenModel.Argmax(expected[^1]), traces[1].Prediction);

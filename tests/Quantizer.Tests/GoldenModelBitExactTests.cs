@@ -1,4 +1,5 @@
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
 using LeNetHls.TestSupport;
@@ -28,7 +29,7 @@ public class GoldenModelBitExactTests
         string preset, int weightBits, int actBits, RoundingMode rounding, OverflowMode overflow)
     {
         var q = SyntheticQModel.Create(Presets.Get(preset), weightBits, actBits, seed: weightBits * 31 + actBits, rounding, overflow);
-        AssertSameAsStraightforward(q, imageSeed: actBits);
+        AssertSameAsPlain(q, imageSeed: actBits);
     }
 
     [Theory]
@@ -36,11 +37,11 @@ public class GoldenModelBitExactTests
     [InlineData(1, 2, RoundingMode.Rnd)]
     [InlineData(2, 3, RoundingMode.RndConv)]
     [InlineData(16, 15, RoundingMode.Trn)]
-    public void Unsigned_relu_activations_equal_the_straightforward_model(int weightBits, int actBits, RoundingMode rounding)
+    public void Unsigned_relu_activations_equal_the_plain_model(int weightBits, int actBits, RoundingMode rounding)
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), weightBits, actBits, seed: 3 + actBits, rounding, unsignedRelu: true);
         Assert.Contains(q.Layers, l => l.Output.Unsigned);
-        AssertSameAsStraightforward(q, imageSeed: actBits);
+        AssertSameAsPlain(q, imageSeed: actBits);
     }
 
     [Fact]
@@ -61,13 +62,13 @@ public class GoldenModelBitExactTests
     {
         var q = SyntheticQModel.Create(Presets.LeNet5(), 8, 8, seed: 5);
         var image = Enumerable.Range(0, 784).Select(i => (byte)(1 + i * 37 % 255)).ToArray();
-        Assert.Equal(new StraightforwardGoldenModel(q).Trace(image)[^1], new GoldenModel(q).Trace(image)[^1]);
+        Assert.Equal(new PlainIntegerModel(q).Trace(image)[^1], new GoldenModel(q).Trace(image)[^1]);
     }
 
-    private static void AssertSameAsStraightforward(QModel q, int imageSeed)
+    private static void AssertSameAsPlain(QModel q, int imageSeed)
     {
         var fast = new GoldenModel(q);
-        var plain = new StraightforwardGoldenModel(q);
+        var plain = new PlainIntegerModel(q);
         long[] fastSaturations = new long[q.Layers.Count], plainSaturations = new long[q.Layers.Count];
         foreach (var image in SyntheticQModel.Images(12, seed: imageSeed))
         {

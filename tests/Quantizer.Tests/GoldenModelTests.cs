@@ -1,3 +1,4 @@
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;

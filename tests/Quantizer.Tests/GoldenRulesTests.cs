@@ -1,3 +1,4 @@
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Model;

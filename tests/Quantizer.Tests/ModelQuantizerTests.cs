@@ -1,4 +1,5 @@
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Model;

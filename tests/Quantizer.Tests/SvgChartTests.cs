@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using LeNetHls.Quantizer.Reporting;
 
 namespace LeNetHls.Quantizer.Tests;
 

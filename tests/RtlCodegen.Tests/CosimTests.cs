@@ -40,7 +40,7 @@ public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
         Assert.True(result.Mismatches > 0);
         Assert.NotNull(result.Blame);
         Assert.Equal("conv2", result.Blame!.LayerName);
-        Assert.Equal(2, result.Blame.LayerIndex);
+        Assert.Equal(2, result.Blame.Layer);
     }
 }
 

@@ -1,6 +1,7 @@
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
+using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 
@@ -20,8 +21,8 @@ public class StaticChecksTests
         var sources = Directory.GetFiles(rtl, "*.v").Select(Path.GetFileName).ToArray();
         foreach (var defines in new[] { Array.Empty<string>(), ["+define+LENET_DEBUG_TAPS"] })
         {
-            var lint = Tool.Run("verilator", rtl, ["--lint-only", "-Wall", "--top-module", "lenet5", .. defines, .. sources!]);
-            Assert.True(lint.Exit == 0 && lint.Output.Trim() == "", lint.Output);
+            var lint = TestProcess.Run("verilator", rtl, ["--lint-only", "-Wall", "--top-module", "lenet5", .. defines, .. sources!]);
+            Assert.True(lint.ExitCode == 0 && lint.Output.Trim() == "", lint.Output);
         }
     }
 
@@ -30,8 +31,8 @@ public class StaticChecksTests
     {
         string rtl = Path.Combine(RtlFixture.Generate(RtlFixture.Model("lenet5-classic"), 8, "rtl-icarus"), CosimRunner.RtlFolder);
         var sources = Directory.GetFiles(rtl, "*.v").Select(Path.GetFileName).ToArray();
-        var compile = Tool.Run("iverilog", rtl, ["-g2005", "-s", "lenet5", "-o", "/dev/null", .. sources!]);
-        Assert.True(compile.Exit == 0, compile.Output);
+        var compile = TestProcess.Run("iverilog", rtl, ["-g2005", "-s", "lenet5", "-o", "/dev/null", .. sources!]);
+        Assert.True(compile.ExitCode == 0, compile.Output);
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.Quantized;
-using LeNetHls.Quantizer;
 using LeNetHls.RtlCodegen;
 using LeNetHls.TestSupport;
 

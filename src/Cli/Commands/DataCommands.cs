@@ -1,6 +1,3 @@
-using System.CommandLine;
-using LeNetHls.Core.Data;
-
 namespace LeNetHls.Cli.Commands;
 
 public static class DataCommands

@@ -1,10 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using LeNetHls.Cli.Flow;
 using LeNetHls.Cli.Report;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Cli.Commands;
 

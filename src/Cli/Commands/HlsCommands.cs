@@ -1,9 +1,5 @@
-using System.CommandLine;
 using LeNetHls.Cli.Flow;
 using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
 using LeNetHls.HlsCodegen;
 using LeNetHls.RtlCodegen;
 
@@ -70,23 +66,16 @@ public static class HlsCommands
             var watch = Stopwatch.StartNew();
             string folder = r.GetValue(dir)!;
             VerificationResult.Delete(folder, "csim");
-            var report = HlsProject.Csim(folder, ParseImages(r.GetValue(images)!), r.GetValue(data)!);
+            var report = HlsProject.Csim(folder, ImageCount.Parse(r.GetValue(images)!), r.GetValue(data)!);
             Console.WriteLine($"csim: {report.Images} images compared, {report.MismatchedImages} mismatched; " +
                               $"golden {report.GoldenTime.TotalSeconds:F2} s, g++ {report.CompileTime.TotalSeconds:F2} s, " +
                               $"simulation {report.RunTime.TotalSeconds:F2} s, total {watch.Elapsed.TotalSeconds:F2} s");
             string divergence = report.Passed ? "" :
-                report.Divergence?.ToString() ?? $"image {report.FirstMismatchedImage}: the scores differ but no layer output does";
+                report.Divergence?.Describe("csim") ?? $"image {report.FirstMismatchedImage}: the scores differ but no layer output does";
             new VerificationResult("csim", report.Images, report.MismatchedImages, divergence, watch.Elapsed.TotalSeconds).Save(folder);
             if (report.Passed) return 0;
             throw new LeNetHlsException($"{folder}: C simulation differs from the golden model on {report.MismatchedImages} of {report.Images} images; {divergence}");
         });
         return cmd;
-    }
-
-    private static int? ParseImages(string value)
-    {
-        if (value.Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
-        throw new LeNetHlsException($"--images: '{value}' is neither a positive count nor 'all'");
     }
 }

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 using LeNetHls.Quantizer;
 using LeNetHls.Trainer.Qat;
 

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
 using LeNetHls.Cli.Regress;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Cli.Commands;
 

@@ -1,10 +1,5 @@
-using System.CommandLine;
 using LeNetHls.Cli.Flow;
 using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
 using Spectre.Console;
 
@@ -42,7 +37,7 @@ public static class RtlCommands
             if (p is < 0 or >= 1 || double.IsNaN(p)) throw new LeNetHlsException($"--stall-prob: {p} is outside [0, 1)");
             var model = QModelFile.Load(Path.Combine(folder, "qmodel.json"));
             var test = Mnist.Load(r.GetValue(data)!, MnistSplit.Test);
-            int? count = ParseImages(r.GetValue(images)!);
+            int? count = ImageCount.Parse(r.GetValue(images)!);
             if (count is int n && n < test.Count) test = test.Take(n);
             var options = new CosimOptions
             {
@@ -54,13 +49,11 @@ public static class RtlCommands
             var plan = PrintCycles(model, folder, result, options);
             Console.WriteLine($"cosim: {result.Images} images compared, {result.Mismatches} mismatched; Verilator build {result.BuildTime.TotalSeconds:F1} s, " +
                               $"simulation {result.RunTime.TotalSeconds:F1} s, total {watch.Elapsed.TotalSeconds:F1} s");
-            string where = result.Mismatches == 0 ? "" : result.Blame is { } b
-                ? $"first at image {result.FirstMismatchImage}, layer {b.LayerIndex} ({b.LayerName}) differs first at element {b.Element}: RTL {b.Actual}, golden {b.Expected}"
-                : $"first at image {result.FirstMismatchImage}";
+            string where = result.Mismatches == 0 ? "" : result.Blame?.Describe("RTL") ?? $"image {result.FirstMismatchImage}: the scores differ (no debug taps to locate the layer)";
             int m = plan?.Multipliers ?? 0;
             new VerificationResult("cosim", result.Images, result.Mismatches, where, watch.Elapsed.TotalSeconds, m,
                                    (long)Math.Round(result.Cycles.II), result.Cycles.FirstLatency,
-                                   m == 0 ? 0 : model.MacsPerImage / (result.Cycles.II * m), p).Save(folder);
+                                   result.Cycles.MacUtilization(model.MacsPerImage, m), p).Save(folder);
             if (result.Mismatches == 0) return 0;
             throw new LeNetHlsException($"{folder}: RTL co-simulation differs from the golden model on {result.Mismatches} of {result.Images} images; {where}");
         });
@@ -80,7 +73,7 @@ public static class RtlCommands
         if (plan is not null)
         {
             table.AddRow("multipliers M (used)", $"{plan.Multipliers} ({plan.MultipliersUsed})");
-            table.AddRow("MAC utilization MACs/(II*M)", (model.MacsPerImage / (c.II * plan.Multipliers)).ToString("F3", CultureInfo.InvariantCulture));
+            table.AddRow("MAC utilization MACs/(II*M)", c.MacUtilization(model.MacsPerImage, plan.Multipliers).ToString("F3", CultureInfo.InvariantCulture));
         }
         table.AddRow("images/s at 100 MHz", (ClockHz / c.II).ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("stall probability", options.StallProbability.ToString(CultureInfo.InvariantCulture));
@@ -111,12 +104,5 @@ public static class RtlCommands
             return 0;
         });
         return cmd;
-    }
-
-    private static int? ParseImages(string value)
-    {
-        if (value.Equals("all", StringComparison.OrdinalIgnoreCase)) return null;
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
-        throw new LeNetHlsException($"--images: '{value}' is neither a positive count nor 'all'");
     }
 }

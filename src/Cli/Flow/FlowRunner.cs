@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Verification;
 
 namespace LeNetHls.Cli.Flow;
 
@@ -60,23 +61,13 @@ public sealed class FlowRunner
     private int RunChild(IReadOnlyList<string> arguments, string logPath)
     {
         var (program, prefix) = SelfCommand();
-        var psi = new ProcessStartInfo(program, [.. prefix, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.Environment["LENET_CHILD"] = "1";
         using var log = new StreamWriter(logPath, append: false, new UTF8Encoding(false)) { AutoFlush = true };
         log.WriteLine($"$ lenet-hls {string.Join(' ', arguments.Select(Quote))}");
-        using var child = Process.Start(psi)!;
-        var gate = new object();
-        child.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) log.WriteLine(e.Data); };
-        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) log.WriteLine(e.Data); };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        // Ctrl-C reaches the child too (same process group); it stops cleanly, so wait for it.
-        child.WaitForExit();
+        // Ctrl-C reaches the child too (same process group); it stops cleanly, so it is waited for, not killed.
+        var child = ExternalProcess.Run(program, [.. prefix, .. arguments], Environment.CurrentDirectory, new ProcessOptions
+        {
+            Environment = new Dictionary<string, string> { ["LENET_CHILD"] = "1" }, OnLine = log.WriteLine,
+        });
         return child.ExitCode;
     }
 

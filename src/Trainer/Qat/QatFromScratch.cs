@@ -34,10 +34,10 @@ public static class QatFromScratch
 
     /// <summary>Trains spec at the given widths from the random init of options.Seed; evaluates the exported qmodel with golden on evaluation.</summary>
     public static QatResult Train(ModelSpec spec, QatWidths widths, QatOptions options, MnistSet train, MnistSet evaluation,
-        QModelPredictor golden, string name, Action<string>? log = null, CancellationToken cancel = default)
+        string name, Action<string>? log = null, CancellationToken cancel = default)
     {
         // Before building the random network, so an unsupported layer fails with QAT's message, not deep in the init.
         QatNetwork.CheckSupported(spec);
-        return QatTrainer.FineTune(InitialWeights(spec, options.Seed), widths, options, train, evaluation, golden, name, "", log, cancel);
+        return QatTrainer.FineTune(InitialWeights(spec, options.Seed), widths, options, train, evaluation, name, "", log, cancel);
     }
 }

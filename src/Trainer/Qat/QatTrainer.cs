@@ -2,17 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.FixedPoint;
+using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Trainer.Qat;
-
-/// <summary>
-/// Predicts every image of a set with a qmodel: the golden model (Quantizer's Evaluation.RunGolden).
-/// Passed in because the Trainer project does not reference the Quantizer project.
-/// </summary>
-public delegate int[] QModelPredictor(QModel model, MnistSet images);
 
 public sealed record QatOptions
 {
@@ -68,7 +63,7 @@ public sealed record QatResult(QModel Model, FloatModel Weights, int Correct, in
 public static class QatTrainer
 {
     public static QatResult FineTune(FloatModel start, QatWidths widths, QatOptions options, MnistSet train, MnistSet evaluation,
-        QModelPredictor golden, string name, string sourceSha256 = "", Action<string>? log = null, CancellationToken cancel = default)
+        string name, string sourceSha256 = "", Action<string>? log = null, CancellationToken cancel = default)
     {
         options.Validate();
         if (train.Count == 0) throw new LeNetHlsException("QAT: the training set is empty");
@@ -114,7 +109,7 @@ public static class QatTrainer
         }
 
         var model = QatExport.ToQModel(net, name, sourceSha256);
-        var predictions = golden(model, evaluation);
+        var predictions = GoldenEvaluation.Predict(model, evaluation);
         var own = engine.Scores(evaluation);
         int classes = net.Classes, correctGolden = 0, mismatches = 0;
         for (int i = 0; i < evaluation.Count; i++)

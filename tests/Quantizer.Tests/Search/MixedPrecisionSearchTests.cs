@@ -1,6 +1,7 @@
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.TestSupport;
 
@@ -46,7 +47,7 @@ public class MixedPrecisionSearchTests
         var unlabelled = new MnistSet(images, new byte[300], 8, 8);
         var labels = randomLabels
             ? Enumerable.Range(0, 300).Select(_ => (byte)rng.Next(4)).ToArray()
-            : Evaluation.RunFloat(Model, unlabelled).Select(p => (byte)p).ToArray();
+            : FloatPredictions.Of(Model, unlabelled).Select(p => (byte)p).ToArray();
         return new MnistSet(images, labels, 8, 8);
     }
 

@@ -36,7 +36,7 @@ public class QatFromScratchTests
     public void Training_starts_from_the_float_trainers_seeded_initialization()
     {
         var train = SyntheticData.Create(64, 1, size: 12);
-        var result = QatFromScratch.Train(Small, QatWidths.Uniform(Small, 4, 4), Options(epochs: 0, seed: 3), train, train, Predict, "small");
+        var result = QatFromScratch.Train(Small, QatWidths.Uniform(Small, 4, 4), Options(epochs: 0, seed: 3), train, train, "small");
         var init = Network.CreateRandom(Small, 3).ToFloatModel();
         Assert.Equal(init.Parameters.SelectMany(p => p.Weights), result.Weights.Parameters.SelectMany(p => p.Weights));
         Assert.NotEqual(init.Parameters.SelectMany(p => p.Weights), QatFromScratch.InitialWeights(Small, 4).Parameters.SelectMany(p => p.Weights));
@@ -65,8 +65,8 @@ public class QatFromScratchTests
         var train = SyntheticData.Create(512, 1, size: 12);
         var evaluation = SyntheticData.Create(200, 2, size: 12);
         var widths = QatWidths.Uniform(Small, 4, 4);
-        var untrained = QatFromScratch.Train(Small, widths, Options(epochs: 0), train, evaluation, Predict, "small");
-        var trained = QatFromScratch.Train(Small, widths, Options(epochs: 8), train, evaluation, Predict, "small");
+        var untrained = QatFromScratch.Train(Small, widths, Options(epochs: 0), train, evaluation, "small");
+        var trained = QatFromScratch.Train(Small, widths, Options(epochs: 8), train, evaluation, "small");
         Assert.True(trained.Correct > untrained.Correct + 50, $"{untrained.Correct} → {trained.Correct} of 200");
         Assert.Equal(Predict(trained.Model, evaluation).Where((p, i) => p == evaluation.Labels[i]).Count(), trained.Correct);
         Assert.Equal(0, trained.PredictionMismatches);
@@ -79,7 +79,7 @@ public class QatFromScratchTests
         var classic = Presets.LeNet5Classic();
         var spec = classic with { Layers = [.. classic.Layers.Take(3), new() { Kind = LayerKind.Tanh, Name = "stray" }, .. classic.Layers.Skip(3)] };
         var e = Assert.Throws<LeNetHlsException>(() => QatFromScratch.Train(spec, QatWidths.Uniform(spec, 4, 4),
-            new QatOptions(), SyntheticData.Create(4, 1), SyntheticData.Create(4, 2), Predict, "classic"));
+            new QatOptions(), SyntheticData.Create(4, 1), SyntheticData.Create(4, 2), "classic"));
         Assert.Contains("tanh 'stray' must directly follow a conv2d or dense layer", e.Message);
     }
 
@@ -95,7 +95,7 @@ public class QatFromScratchTests
         var spec = Presets.Get(preset);
         // Scales are re-chosen at every epoch start; the first epoch trains on the random init's scales, so a run needs more than one.
         var options = QatFromScratch.Options(new TrainOptions { Spec = spec, Epochs = 3, Threads = 2 });
-        var result = QatFromScratch.Train(spec, QatWidths.Uniform(spec, 4, 4), options, train, test, Predict, $"{preset}-scratch-w4a4");
+        var result = QatFromScratch.Train(spec, QatWidths.Uniform(spec, 4, 4), options, train, test, $"{preset}-scratch-w4a4");
         Assert.Equal(0, result.PredictionMismatches);
         Assert.True(result.Accuracy >= minimum, $"{preset} W4A4 from scratch, three epochs of 6,000 images: {result.Accuracy:P2}");
     }

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Quantized;
 
-namespace LeNetHls.Quantizer;
+namespace LeNetHls.Core.Golden;
 
 /// <summary>
 /// Pure-integer inference of a qmodel, rule for rule as docs/fixed-point.md states. This is the
@@ -351,7 +351,7 @@ public sealed class GoldenModel
     {
         var inS = l.InShape;
         var outS = l.OutShape;
-        int s = l.Accumulator!.Frac - l.Output.Frac;
+        int s = l.Shift;
         long clipped = 0;
         for (int oy = 0; oy < outS.H; oy++)
         for (int ox = 0; ox < outS.W; ox++)

@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Security;
 using System.Text;
 
-namespace LeNetHls.Quantizer;
+namespace LeNetHls.Quantizer.Reporting;
 
 /// <summary>
 /// One line of a chart: its points in data coordinates, drawn in order. MarkersOnly draws the points

@@ -3,7 +3,7 @@ using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 
-namespace LeNetHls.Quantizer;
+namespace LeNetHls.Core.Golden;
 
 /// <summary>Every layer's integer output for chosen images, as JSON, to locate where another implementation diverges.</summary>
 public static class GoldenTrace
