@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Templating;
 
@@ -25,13 +25,26 @@ public static class HlsGenerator
 
     private const int ValuesPerLine = 16;
 
+    /// <summary>Generates a project on its own: every layer gets options.MultipliersPerLayer (AcceleratorPlan.Uniform).</summary>
     public static void Generate(QModel model, string outDir, HlsOptions options)
     {
         options.Validate();
         QModelFile.Validate(model, "<qmodel>");
+        Generate(model, outDir, AcceleratorPlan.Uniform(model, options.MultipliersPerLayer, options.ClockNs), options.Part);
+    }
+
+    /// <summary>
+    /// Generates the project of <paramref name="plan"/>, computed from this (validated) <paramref name="model"/>:
+    /// each layer's unrolling follows its share of the budget, Vitis' clock is the plan's.
+    /// </summary>
+    public static void Generate(QModel model, string outDir, AcceleratorPlan plan, string part)
+    {
+        HlsOptions.ValidatePart(part);
+        if (plan.Layers.Count != model.Layers.Count)
+            throw new ArgumentException($"the plan has {plan.Layers.Count} layers, the qmodel '{model.Name}' {model.Layers.Count}", nameof(plan));
         var templates = new Templates();
         AtomicFile.EnsureWritableDirectory(outDir);
-        var layers = LayerInfos(model, options);
+        var layers = LayerInfos(model, plan);
         string name = model.Name;
 
         // A previous model's ROM headers must not linger next to this one's.
@@ -52,8 +65,9 @@ public static class HlsGenerator
         Write(outDir, "lenet5.h", templates.Interface.Render(
             new InterfaceHeaderModel(name, model.InputShape.Size, model.Classes, scores.Bits, scores.Bits - scores.Frac, scores.Format.ToString())));
         Write(outDir, "lenet5_config.h", templates.Config.Render(new ConfigHeaderModel(
-            name, RoundingName(model.Rounding), model.Overflow == OverflowMode.Sat ? "sat" : "wrap",
-            $"{options.Multipliers} parallel multipliers requested per layer",
+            name, ModeNames.QModelName(model.Rounding), ModeNames.VitisName(model.Rounding),
+            ModeNames.QModelName(model.Overflow), ModeNames.VitisName(model.Overflow),
+            $"multiplier budget M = {plan.MultiplierBudget} in total, shared as {plan.Shares}; a layer's parallel is the largest divisor of its output channels within its share",
             roms.Where(r => r.IsTanh).Select(r => r.Header).ToArray(),
             layers.Select(l => l.ConfigModel(model)).ToArray())));
         Write(outDir, TopSource, templates.Top.Render(new TopSourceModel(
@@ -62,9 +76,8 @@ public static class HlsGenerator
             roms.Select(r => new RomPragmaModel(r.Array, r.Impl, r.PartitionFactor > 1, r.PartitionFactor, r.PartitionDim)).ToArray(),
             layers.Select(l => l.TopModel()).ToArray(),
             layers[^1].Buffer)));
-        string clock = options.ClockNs.ToString("0.###", CultureInfo.InvariantCulture);
         string tbData = Path.GetFullPath(Path.Combine(outDir, "..", HlsProject.TbDataFolder));
-        var vitis = new VitisScriptModel(name, options.Part, clock, tbData);
+        var vitis = new VitisScriptModel(name, part, plan.ClockNsText, tbData);
         Write(outDir, "run_hls.tcl", templates.RunHls.Render(vitis));
         Write(outDir, "hls_config.cfg", templates.HlsConfig.Render(vitis));
         Write(outDir, "Makefile", templates.Makefile.Render(new MakefileModel(name, string.Join(' ', CxxFlags))));
@@ -73,15 +86,8 @@ public static class HlsGenerator
         CopyFolder(HlsAssets.TestbenchDir, Path.Combine(outDir, TestbenchDir));
     }
 
-    /// <summary>
-    /// The signed width of a MAC product (a layer's mult_t): W_w plus the input's arithmetic width
-    /// (docs/fixed-point.md §1, §3), W_x for a signed input and W_x + 1 for an unsigned ufx&lt;W_x,F&gt;, which
-    /// enters as a zero-extended signed operand; the raw pixel is read as fx&lt;9,0&gt;. A bipolar product ±x
-    /// needs W_x + 1 bits, for a signed x (−(−2^(W_x−1)) = 2^(W_x−1)) and an unsigned one (−(2^W_x − 1)) alike.
-    /// </summary>
-    public static int ProductBits(QActivation input, int weightBits) => Math.Min(64, weightBits == FixedPointMath.BipolarBits
-        ? input.Bits + 1
-        : input.ArithmeticBits + weightBits);
+    /// <summary>A layer's mult_t width: DerivedWidths.ProductBits, the one rule.</summary>
+    public static int ProductBits(QActivation input, int weightBits) => DerivedWidths.ProductBits(input, weightBits);
 
     /// <summary>The largest divisor of <paramref name="channels"/> that is at most <paramref name="multipliers"/>.</summary>
     public static int Parallelism(int channels, int multipliers)
@@ -101,7 +107,7 @@ public static class HlsGenerator
         return id;
     }
 
-    private static List<LayerInfo> LayerInfos(QModel model, HlsOptions options)
+    private static List<LayerInfo> LayerInfos(QModel model, AcceleratorPlan plan)
     {
         var taken = new HashSet<string>();
         var result = new List<LayerInfo>();
@@ -111,8 +117,8 @@ public static class HlsGenerator
             string id = Identifier(l.Name, i, taken);
             string inputType = i == 0 ? "pixel_t" : $"config_{result[i - 1].Id}::result_t";
             string input = i == 0 ? "image" : result[i - 1].Buffer;
-            int parallel = l.HasWeights ? Parallelism(l.OutShape.C, options.MultipliersFor(i)) : 1;
-            result.Add(new LayerInfo(i, l, id, model.InputOf(i), inputType, input, parallel));
+            int parallel = l.HasWeights ? Parallelism(l.OutShape.C, plan.Layers[i].Folding.Multipliers) : 1;
+            result.Add(new LayerInfo(i, l, id, model.InputOf(i), inputType, input, parallel, plan.Layers[i]));
         }
         return result;
     }
@@ -206,11 +212,6 @@ public static class HlsGenerator
         QLayerKind.Conv2D => "conv2d", QLayerKind.Dense => "dense", QLayerKind.MaxPool => "maxpool", _ => "avgpool",
     };
 
-    internal static string RoundingName(RoundingMode mode) => mode switch
-    {
-        RoundingMode.Rnd => "rnd", RoundingMode.Trn => "trn", _ => "rnd_conv",
-    };
-
     private static void Write(string outDir, string relative, string text) =>
         AtomicFile.WriteAllText(Path.Combine(outDir, relative), text);
 
@@ -227,16 +228,14 @@ public static class HlsGenerator
                               string Dims, string[] Lines, string Impl, int PartitionFactor, int PartitionDim, bool IsTanh);
 
     /// <summary>One qmodel layer with the names and widths the C++ uses for it.</summary>
-    private sealed record LayerInfo(int Index, QLayer Source, string Id, QActivation Input, string InputType, string InputBuffer, int Parallel)
+    private sealed record LayerInfo(int Index, QLayer Source, string Id, QActivation Input, string InputType, string InputBuffer, int Parallel,
+                                    LayerPlan Plan)
     {
         public string Buffer => $"out_{Id}";
 
-        private int MultBits => ProductBits(Input, Source.Weights!.Bits);
+        private int MultBits => Plan.ProductBits;
 
-        /// <summary>Accumulator width; an avgpool window sum never needs fewer than W_in + log2(k²) bits (arithmetic W_in).</summary>
-        private int AccBits => Source.Kind == QLayerKind.AvgPool
-            ? Math.Max(Source.Accumulator!.Bits, Input.ArithmeticBits + BitOperations.Log2((uint)(Source.Kernel * Source.Kernel)))
-            : Source.Accumulator!.Bits;
+        private int AccBits => Plan.AccumulatorBits;
 
         public LayerConfigModel ConfigModel(QModel model)
         {
@@ -261,8 +260,7 @@ public static class HlsGenerator
                     new QFormat(AccBits, l.Accumulator.Frac).ToString(), AccBits, l.Shift,
                     $"requantize shift {l.Shift}" + (tanh ? $" to the tanh index fx<{l.Tanh!.IndexBits},{l.Tanh.IndexFrac}>" : ""),
                     l.Output.ArithmeticBits, l.Output.Bits, l.Output.Unsigned,
-                    model.Rounding switch { RoundingMode.Rnd => "ROUND_HALF_UP", RoundingMode.Trn => "TRUNCATE", _ => "ROUND_HALF_EVEN" },
-                    model.Overflow == OverflowMode.Sat ? "SATURATE" : "WRAP"),
+                    ModeNames.KernelName(model.Rounding), ModeNames.KernelName(model.Overflow)),
                 Tanh = tanh ? new TanhConfigModel(l.Tanh!.IndexBits, $"tanh_{Id}") : null,
                 ConnectionRows = l.Kind == QLayerKind.Conv2D && l.Connections is not null ? ConnectionRows(l) : null,
             };

@@ -11,7 +11,8 @@ public sealed record RomHeaderModel(string ModelName, string Title, IReadOnlyLis
 public sealed record InterfaceHeaderModel(string ModelName, int Pixels, int Classes, int ScoreBits, int ScoreIntBits, string ScoreFormat);
 
 /// <summary>templates/hls/lenet5_config.h.sbn: one config struct per layer.</summary>
-public sealed record ConfigHeaderModel(string ModelName, string Rounding, string Overflow, string MultipliersNote,
+public sealed record ConfigHeaderModel(string ModelName, string Rounding, string RoundingVitis, string Overflow, string OverflowVitis,
+                                       string MultipliersNote,
                                        IReadOnlyList<string> TanhHeaders, IReadOnlyList<LayerConfigModel> Layers);
 
 /// <summary>One layer's config struct. Kind is conv2d, dense, maxpool or avgpool; the optional parts are null where the layer has none.</summary>

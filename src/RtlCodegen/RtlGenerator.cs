@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Templating;
 
@@ -18,14 +19,24 @@ public static class RtlGenerator
     public const string TapsHeader = "lenet_taps.h";
     private const int MaxShift = 62;
 
+    /// <summary>Generates the accelerator on its own, folding options.Multipliers over the layers (AcceleratorPlan.Create).</summary>
     public static RtlPlan Generate(QModel model, string outDir, RtlOptions options)
     {
+        QModelFile.Validate(model, "<qmodel>");
+        return Generate(model, outDir, AcceleratorPlan.Create(model, options.Multipliers), options.TopName);
+    }
+
+    /// <summary>Generates the accelerator of <paramref name="plan"/>, computed from this (validated) <paramref name="model"/>.</summary>
+    public static RtlPlan Generate(QModel model, string outDir, AcceleratorPlan plan, string topName = RtlOptions.DefaultTopName)
+    {
+        if (plan.Layers.Count != model.Layers.Count)
+            throw new ArgumentException($"the plan has {plan.Layers.Count} layers, the qmodel '{model.Name}' {model.Layers.Count}", nameof(plan));
         CheckSupported(model);
         // Parsed before anything is written, so a broken template never leaves a half-generated folder.
         var top = TemplateFile.Load(RtlAssets.Template("top.v.sbn"));
         var taps = TemplateFile.Load(RtlAssets.Template("lenet_taps.h.sbn"));
         AtomicFile.EnsureWritableDirectory(outDir);
-        var foldings = FoldingPlanner.Plan(model, options.Multipliers);
+        var foldings = plan.Layers.Select(l => l.Folding).ToList();
         var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
 
         foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v"))
@@ -36,27 +47,27 @@ public static class RtlGenerator
         int scoreWidth = model.Scores.Bits;
         var data = new RtlTopModel
         {
-            ModelName = model.Name, Top = options.TopName,
-            Multipliers = options.Multipliers, MultipliersUsed = foldings.Sum(f => f.Multipliers),
+            ModelName = model.Name, Top = topName,
+            Multipliers = plan.MultiplierBudget, MultipliersUsed = plan.MultipliersUsed,
             CoordWidth = CoordWidth(model),
             InputHeight = model.InputShape.H, InputWidth = model.InputShape.W, InputElemWidth = model.Input.Bits,
             Buffers = Buffers(model), Layers = layers, LayerCount = layers.Count, LastBuffer = model.Layers.Count,
             Classes = model.Classes, ScoreWidth = scoreWidth, ScoreDataWidth = ScoreDataWidth(model), ScoreSigned = SignedFlag(model.Scores),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, options.TopName + ".v"), top.Render(data));
+        AtomicFile.WriteAllText(Path.Combine(outDir, topName + ".v"), top.Render(data));
         AtomicFile.WriteAllText(Path.Combine(outDir, TapsHeader), taps.Render(data));
 
-        var plan = new RtlPlan
+        var written = new RtlPlan
         {
-            Model = model.Name, Top = options.TopName, Multipliers = options.Multipliers,
-            MultipliersUsed = foldings.Sum(f => f.Multipliers), MacsPerImage = model.MacsPerImage,
+            Model = model.Name, Top = topName, Multipliers = plan.MultiplierBudget, ClockNs = plan.ClockNs,
+            MultipliersUsed = plan.MultipliersUsed, MacsPerImage = model.MacsPerImage,
             ScoreWidth = scoreWidth, Classes = model.Classes, Pixels = model.InputShape.Size,
-            EstimatedII = Math.Max(FoldingPlanner.InputCycles(model), foldings.Max(f => f.CyclesPerImage)),
+            EstimatedII = plan.EstimatedII,
             Layers = foldings.Select(f => new RtlLayerPlan(f.Name, f.Kind.ToString(), f.Pe, f.Simd, f.Nf, f.Sf, f.Multipliers, f.CyclesPerImage,
                                                            model.Layers[f.LayerIndex].Weights is { IsBipolar: true })).ToList(),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(plan, RtlPlan.Json));
-        return plan;
+        AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(written, RtlPlan.Json));
+        return written;
     }
 
     /// <summary>scores_TDATA width: the score width rounded up to whole bytes, as Vitis pads axis data.</summary>

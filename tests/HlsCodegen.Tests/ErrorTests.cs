@@ -81,7 +81,7 @@ public class ErrorTests
     {
         string dir = Path.Combine(RepoPaths.NewTempDir("hls-options"), "hls");
         var e = Assert.Throws<LeNetHlsException>(() =>
-            HlsGenerator.Generate(Model, dir, new HlsOptions { Multipliers = multipliers, Part = part, ClockNs = clock }));
+            HlsGenerator.Generate(Model, dir, new HlsOptions { MultipliersPerLayer = multipliers, Part = part, ClockNs = clock }));
         Assert.Equal(message, e.Message);
         Assert.False(Directory.Exists(dir));
     }

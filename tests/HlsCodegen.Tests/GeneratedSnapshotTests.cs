@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Model;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
 using LeNetHls.TestSupport;
@@ -136,14 +137,9 @@ public static class SnapshotCases
     public static SortedDictionary<string, FileDigest> Generate(string name, string dir)
     {
         var model = Model(name);
-        var plan = FoldingPlanner.Plan(model, Budget);
-        var options = new HlsOptions
-        {
-            Multipliers = Budget,
-            LayerMultipliers = plan.Where(l => l.IsCompute).ToDictionary(l => l.LayerIndex, l => l.Multipliers),
-        };
-        HlsGenerator.Generate(model, Path.Combine(dir, HlsProject.HlsFolder), options);
-        RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), new RtlOptions { Multipliers = Budget });
+        var plan = AcceleratorPlan.Create(model, Budget);
+        HlsGenerator.Generate(model, Path.Combine(dir, HlsProject.HlsFolder), plan, HlsOptions.DefaultPart);
+        RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), plan);
 
         var result = new SortedDictionary<string, FileDigest>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
