@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text;
-using HandlebarsDotNet;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Templating;
 
 namespace LeNetHls.HlsCodegen;
 
@@ -25,13 +25,26 @@ public static class HlsGenerator
 
     private const int ValuesPerLine = 16;
 
+    /// <summary>Generates a project on its own: every layer gets options.MultipliersPerLayer (AcceleratorPlan.Uniform).</summary>
     public static void Generate(QModel model, string outDir, HlsOptions options)
     {
         options.Validate();
         QModelFile.Validate(model, "<qmodel>");
+        Generate(model, outDir, AcceleratorPlan.Uniform(model, options.MultipliersPerLayer, options.ClockNs), options.Part);
+    }
+
+    /// <summary>
+    /// Generates the project of <paramref name="plan"/>, computed from this (validated) <paramref name="model"/>:
+    /// each layer's unrolling follows its share of the budget, Vitis' clock is the plan's.
+    /// </summary>
+    public static void Generate(QModel model, string outDir, AcceleratorPlan plan, string part)
+    {
+        HlsOptions.ValidatePart(part);
+        if (plan.Layers.Count != model.Layers.Count)
+            throw new ArgumentException($"the plan has {plan.Layers.Count} layers, the qmodel '{model.Name}' {model.Layers.Count}", nameof(plan));
         var templates = new Templates();
         AtomicFile.EnsureWritableDirectory(outDir);
-        var layers = LayerInfos(model, options);
+        var layers = LayerInfos(model, plan);
         string name = model.Name;
 
         // A previous model's ROM headers must not linger next to this one's.
@@ -46,52 +59,35 @@ public static class HlsGenerator
             if (l.Source.Activation == Activation.Tanh) roms.Add(TanhRom(l));
         }
         foreach (var rom in roms)
-            Write(outDir, rom.Header, templates.Render("rom.h.hbs", new
-            {
-                modelName = name, rom.Title, notes = rom.Notes, guard = rom.Guard, type = rom.Type,
-                array = rom.Array, dims = rom.Dims, lines = rom.Lines,
-            }));
+            Write(outDir, rom.Header, templates.Rom.Render(new RomHeaderModel(name, rom.Title, rom.Notes, rom.Guard, rom.Type, rom.Array, rom.Dims, rom.Lines)));
 
         var scores = model.Scores;
-        Write(outDir, "lenet5.h", templates.Render("lenet5.h.hbs", new
-        {
-            modelName = name, pixels = model.InputShape.Size, classes = model.Classes,
-            scoreBits = scores.Bits, scoreIntBits = scores.Bits - scores.Frac, scoreFormat = scores.Format.ToString(),
-        }));
-        Write(outDir, "lenet5_config.h", templates.Render("lenet5_config.h.hbs", new
-        {
-            modelName = name, rounding = RoundingName(model.Rounding), overflow = model.Overflow == OverflowMode.Sat ? "sat" : "wrap",
-            multipliers = options.Multipliers,
-            tanhHeaders = roms.Where(r => r.IsTanh).Select(r => r.Header).ToArray(),
-            layers = layers.Select(l => l.ConfigData(model)).ToArray(),
-        }));
-        Write(outDir, TopSource, templates.Render("lenet5.cpp.hbs", new
-        {
-            modelName = name, layerCount = layers.Count, macs = model.MacsPerImage.ToString("N0", CultureInfo.InvariantCulture),
-            romHeaders = roms.Where(r => !r.IsTanh).Select(r => r.Header).ToArray(),
-            roms = roms.Select(r => new { array = r.Array, impl = r.Impl, partition = r.PartitionFactor > 1, factor = r.PartitionFactor, dim = r.PartitionDim }).ToArray(),
-            layers = layers.Select(l => l.TopData()).ToArray(),
-            lastBuffer = layers[^1].Buffer,
-        }));
-        string clock = options.ClockNs.ToString("0.###", CultureInfo.InvariantCulture);
-        Write(outDir, "run_hls.tcl", templates.Render("run_hls.tcl.hbs", new { modelName = name, part = options.Part, clockNs = clock }));
+        Write(outDir, "lenet5.h", templates.Interface.Render(
+            new InterfaceHeaderModel(name, model.InputShape.Size, model.Classes, scores.Bits, scores.Bits - scores.Frac, scores.Format.ToString())));
+        Write(outDir, "lenet5_config.h", templates.Config.Render(new ConfigHeaderModel(
+            name, ModeNames.QModelName(model.Rounding), ModeNames.VitisName(model.Rounding),
+            ModeNames.QModelName(model.Overflow), ModeNames.VitisName(model.Overflow),
+            $"multiplier budget M = {plan.MultiplierBudget} in total, shared as {plan.Shares}; a layer's parallel is the largest divisor of its output channels within its share",
+            roms.Where(r => r.IsTanh).Select(r => r.Header).ToArray(),
+            layers.Select(l => l.ConfigModel(model)).ToArray())));
+        Write(outDir, TopSource, templates.Top.Render(new TopSourceModel(
+            name, layers.Count, model.MacsPerImage.ToString("N0", CultureInfo.InvariantCulture),
+            roms.Where(r => !r.IsTanh).Select(r => r.Header).ToArray(),
+            roms.Select(r => new RomPragmaModel(r.Array, r.Impl, r.PartitionFactor > 1, r.PartitionFactor, r.PartitionDim)).ToArray(),
+            layers.Select(l => l.TopModel()).ToArray(),
+            layers[^1].Buffer)));
         string tbData = Path.GetFullPath(Path.Combine(outDir, "..", HlsProject.TbDataFolder));
-        Write(outDir, "hls_config.cfg", templates.Render("hls_config.cfg.hbs", new { modelName = name, part = options.Part, clockNs = clock, tbData }));
-        Write(outDir, "Makefile", templates.Render("Makefile.hbs", new { modelName = name, cxxFlags = string.Join(' ', CxxFlags) }));
+        var vitis = new VitisScriptModel(name, part, plan.ClockNsText, tbData);
+        Write(outDir, "run_hls.tcl", templates.RunHls.Render(vitis));
+        Write(outDir, "hls_config.cfg", templates.HlsConfig.Render(vitis));
+        Write(outDir, "Makefile", templates.Makefile.Render(new MakefileModel(name, string.Join(' ', CxxFlags))));
 
         CopyFolder(HlsAssets.KernelDir, Path.Combine(outDir, KernelDir));
         CopyFolder(HlsAssets.TestbenchDir, Path.Combine(outDir, TestbenchDir));
     }
 
-    /// <summary>
-    /// The signed width of a MAC product (a layer's mult_t): W_w plus the input's arithmetic width
-    /// (docs/fixed-point.md §1, §3), W_x for a signed input and W_x + 1 for an unsigned ufx&lt;W_x,F&gt;, which
-    /// enters as a zero-extended signed operand; the raw pixel is read as fx&lt;9,0&gt;. A bipolar product ±x
-    /// needs W_x + 1 bits, for a signed x (−(−2^(W_x−1)) = 2^(W_x−1)) and an unsigned one (−(2^W_x − 1)) alike.
-    /// </summary>
-    public static int ProductBits(QActivation input, int weightBits) => Math.Min(64, weightBits == FixedPointMath.BipolarBits
-        ? input.Bits + 1
-        : input.ArithmeticBits + weightBits);
+    /// <summary>A layer's mult_t width: DerivedWidths.ProductBits, the one rule.</summary>
+    public static int ProductBits(QActivation input, int weightBits) => DerivedWidths.ProductBits(input, weightBits);
 
     /// <summary>The largest divisor of <paramref name="channels"/> that is at most <paramref name="multipliers"/>.</summary>
     public static int Parallelism(int channels, int multipliers)
@@ -111,7 +107,7 @@ public static class HlsGenerator
         return id;
     }
 
-    private static List<LayerInfo> LayerInfos(QModel model, HlsOptions options)
+    private static List<LayerInfo> LayerInfos(QModel model, AcceleratorPlan plan)
     {
         var taken = new HashSet<string>();
         var result = new List<LayerInfo>();
@@ -121,8 +117,8 @@ public static class HlsGenerator
             string id = Identifier(l.Name, i, taken);
             string inputType = i == 0 ? "pixel_t" : $"config_{result[i - 1].Id}::result_t";
             string input = i == 0 ? "image" : result[i - 1].Buffer;
-            int parallel = l.HasWeights ? Parallelism(l.OutShape.C, options.MultipliersFor(i)) : 1;
-            result.Add(new LayerInfo(i, l, id, model.InputOf(i), inputType, input, parallel));
+            int parallel = l.HasWeights ? Parallelism(l.OutShape.C, plan.Layers[i].Folding.Multipliers) : 1;
+            result.Add(new LayerInfo(i, l, id, model.InputOf(i), inputType, input, parallel, plan.Layers[i]));
         }
         return result;
     }
@@ -216,11 +212,6 @@ public static class HlsGenerator
         QLayerKind.Conv2D => "conv2d", QLayerKind.Dense => "dense", QLayerKind.MaxPool => "maxpool", _ => "avgpool",
     };
 
-    internal static string RoundingName(RoundingMode mode) => mode switch
-    {
-        RoundingMode.Rnd => "rnd", RoundingMode.Trn => "trn", _ => "rnd_conv",
-    };
-
     private static void Write(string outDir, string relative, string text) =>
         AtomicFile.WriteAllText(Path.Combine(outDir, relative), text);
 
@@ -237,64 +228,47 @@ public static class HlsGenerator
                               string Dims, string[] Lines, string Impl, int PartitionFactor, int PartitionDim, bool IsTanh);
 
     /// <summary>One qmodel layer with the names and widths the C++ uses for it.</summary>
-    private sealed record LayerInfo(int Index, QLayer Source, string Id, QActivation Input, string InputType, string InputBuffer, int Parallel)
+    private sealed record LayerInfo(int Index, QLayer Source, string Id, QActivation Input, string InputType, string InputBuffer, int Parallel,
+                                    LayerPlan Plan)
     {
         public string Buffer => $"out_{Id}";
 
-        private int MultBits => ProductBits(Input, Source.Weights!.Bits);
+        private int MultBits => Plan.ProductBits;
 
-        /// <summary>Accumulator width; an avgpool window sum never needs fewer than W_in + log2(k²) bits (arithmetic W_in).</summary>
-        private int AccBits => Source.Kind == QLayerKind.AvgPool
-            ? Math.Max(Source.Accumulator!.Bits, Input.ArithmeticBits + BitOperations.Log2((uint)(Source.Kernel * Source.Kernel)))
-            : Source.Accumulator!.Bits;
+        private int AccBits => Plan.AccumulatorBits;
 
-        public object ConfigData(QModel model)
+        public LayerConfigModel ConfigModel(QModel model)
         {
             var l = Source;
-            bool hasAcc = l.Accumulator is not null;
             bool tanh = l.Activation == Activation.Tanh && l.HasWeights;
-            string? shiftNote = hasAcc ? $"requantize shift {l.Shift}" + (tanh ? $" to the tanh index fx<{l.Tanh!.IndexBits},{l.Tanh.IndexFrac}>" : "") : null;
-            return new
+            return new LayerConfigModel
             {
-                index = Index, name = l.Name, id = Id, kind = KindName(l.Kind),
-                inShape = l.InShape.ToString(), outShape = l.OutShape.ToString(),
-                isConv = l.Kind == QLayerKind.Conv2D, isDense = l.Kind == QLayerKind.Dense,
-                isPool = l.Kind is QLayerKind.MaxPool or QLayerKind.AvgPool,
-                hasWeights = l.HasWeights, hasAcc, isTanh = tanh,
-                activationName = l.HasWeights ? l.Activation.ToString().ToLowerInvariant() : null,
-                inFormat = $"{Input} [{Input.Min},{Input.Max}]",
-                weightFormat = l.Weights is null ? null
-                    : l.Weights.IsBipolar ? $"{l.Weights.Format} (bipolar: ROM bit s = (q + 1) / 2, product s ? x : -x)" : l.Weights.Format.ToString(),
-                biasFormat = l.Bias?.Format.ToString(),
-                accFormat = hasAcc ? new QFormat(AccBits, l.Accumulator!.Frac).ToString() : null,
-                outFormat = $"{l.Output} [{l.Output.Min},{l.Output.Max}]", shiftNote,
-                inputType = InputType, resultType = ActivationType(l.Output), outBits = l.Output.ArithmeticBits,
-                outUnsigned = l.Output.Unsigned, outStoredBits = l.Output.Bits,
-                weightBits = l.Weights?.Bits ?? 0, biasBits = l.Bias?.Bits ?? 0, multBits = l.HasWeights ? MultBits : 0,
-                accBits = hasAcc ? AccBits : 0,
-                nIn = l.InShape.Size, nOut = l.OutShape.C,
-                inH = l.InShape.H, inW = l.InShape.W, inC = l.InShape.C,
-                outH = l.OutShape.H, outW = l.OutShape.W, outC = l.OutShape.C,
-                kernel = l.Kernel, stride = l.Stride, pad = l.Pad,
-                parallel = Parallel,
-                activationKind = l.Activation switch { Activation.ReLU => "ACT_RELU", Activation.Tanh => "ACT_TANH", _ => "ACT_NONE" },
-                shift = hasAcc ? l.Shift : 0,
-                roundingKind = model.Rounding switch { RoundingMode.Rnd => "ROUND_HALF_UP", RoundingMode.Trn => "TRUNCATE", _ => "ROUND_HALF_EVEN" },
-                overflowKind = model.Overflow == OverflowMode.Sat ? "SATURATE" : "WRAP",
-                tanhIndexBits = tanh ? l.Tanh!.IndexBits : 0, tanhArray = $"tanh_{Id}",
-                hasConnections = l.Connections is not null,
-                connectionRows = l.Connections is null ? null : ConnectionRows(l),
+                Index = Index, Name = l.Name, Id = Id, Kind = KindName(l.Kind), IsPool = l.Kind is QLayerKind.MaxPool or QLayerKind.AvgPool,
+                InShape = l.InShape.ToString(), OutShape = l.OutShape.ToString(),
+                InFormat = $"{Input} [{Input.Min},{Input.Max}]", OutFormat = $"{l.Output} [{l.Output.Min},{l.Output.Max}]",
+                InputType = InputType, ResultType = ActivationType(l.Output),
+                DenseInputs = l.InShape.Size, DenseOutputs = l.OutShape.C,
+                InHeight = l.InShape.H, InWidth = l.InShape.W, InChannels = l.InShape.C,
+                OutHeight = l.OutShape.H, OutWidth = l.OutShape.W, OutChannels = l.OutShape.C,
+                Kernel = l.Kernel, Stride = l.Stride, Pad = l.Pad,
+                Mac = !l.HasWeights ? null : new MacConfigModel(
+                    l.Activation.ToString().ToLowerInvariant(),
+                    l.Activation switch { Activation.ReLU => "ACT_RELU", Activation.Tanh => "ACT_TANH", _ => "ACT_NONE" },
+                    l.Weights!.IsBipolar ? $"{l.Weights.Format} (bipolar: ROM bit s = (q + 1) / 2, product s ? x : -x)" : l.Weights.Format.ToString(),
+                    l.Bias!.Format.ToString(), l.Weights.Bits, l.Bias.Bits, MultBits, Parallel),
+                Requant = l.Accumulator is null ? null : new RequantConfigModel(
+                    new QFormat(AccBits, l.Accumulator.Frac).ToString(), AccBits, l.Shift,
+                    $"requantize shift {l.Shift}" + (tanh ? $" to the tanh index fx<{l.Tanh!.IndexBits},{l.Tanh.IndexFrac}>" : ""),
+                    l.Output.ArithmeticBits, l.Output.Bits, l.Output.Unsigned,
+                    ModeNames.KernelName(model.Rounding), ModeNames.KernelName(model.Overflow)),
+                Tanh = tanh ? new TanhConfigModel(l.Tanh!.IndexBits, $"tanh_{Id}") : null,
+                ConnectionRows = l.Kind == QLayerKind.Conv2D && l.Connections is not null ? ConnectionRows(l) : null,
             };
         }
 
-        public object TopData() => new
-        {
-            index = Index, name = Source.Name, id = Id, kind = KindName(Source.Kind),
-            outShape = Source.OutShape.ToString(), outFormat = Source.Output.ToString(), outSize = Source.OutShape.Size,
-            buffer = Buffer, input = InputBuffer, weights = $"w_{Id}", biases = $"b_{Id}",
-            isConv = Source.Kind == QLayerKind.Conv2D, isDense = Source.Kind == QLayerKind.Dense,
-            isMaxPool = Source.Kind == QLayerKind.MaxPool, isAvgPool = Source.Kind == QLayerKind.AvgPool,
-        };
+        public TopLayerModel TopModel() => new(
+            Index, Source.Name, Id, KindName(Source.Kind), Source.OutShape.ToString(), Source.Output.ToString(), Source.OutShape.Size,
+            Buffer, InputBuffer, $"w_{Id}", $"b_{Id}");
 
         private static string[] ConnectionRows(QLayer l) =>
             Enumerable.Range(0, l.InShape.C)
@@ -303,30 +277,26 @@ public static class HlsGenerator
     }
 
     /// <summary>
-    /// Every template of templates/hls, compiled before anything is written, so that a missing or
+    /// Every template of templates/hls, parsed before anything is written, so that a missing or
     /// broken one never leaves a half-generated folder.
     /// </summary>
     private sealed class Templates
     {
-        private static readonly string[] Names =
-            ["rom.h.hbs", "lenet5.h.hbs", "lenet5_config.h.hbs", "lenet5.cpp.hbs", "run_hls.tcl.hbs", "hls_config.cfg.hbs", "Makefile.hbs"];
-
-        private readonly Dictionary<string, HandlebarsTemplate<object, object>> _compiled = new();
+        public TemplateFile Rom { get; } = Load("rom.h.sbn");
+        public TemplateFile Interface { get; } = Load("lenet5.h.sbn");
+        public TemplateFile Config { get; } = Load("lenet5_config.h.sbn");
+        public TemplateFile Top { get; } = Load("lenet5.cpp.sbn");
+        public TemplateFile RunHls { get; } = Load("run_hls.tcl.sbn");
+        public TemplateFile HlsConfig { get; } = Load("hls_config.cfg.sbn");
+        public TemplateFile Makefile { get; } = Load("Makefile.sbn");
 
         public Templates()
         {
-            var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
-            foreach (var name in Names)
-            {
-                string path = HlsAssets.Template(name);
-                try { _compiled[name] = handlebars.Compile(File.ReadAllText(path)); }
-                catch (HandlebarsException e) { throw LeNetHlsException.InFile(path, $"template does not compile ({e.Message.Split('\n')[0]})"); }
-            }
             // The static folders are copied last; finding them first keeps failures before any write.
             _ = HlsAssets.KernelDir;
             _ = HlsAssets.TestbenchDir;
         }
 
-        public string Render(string name, object data) => _compiled[name](data);
+        private static TemplateFile Load(string name) => TemplateFile.Load(HlsAssets.Template(name));
     }
 }

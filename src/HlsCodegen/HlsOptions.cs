@@ -1,36 +1,37 @@
 using System.Text.RegularExpressions;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 
 namespace LeNetHls.HlsCodegen;
 
-/// <summary>What the user chooses about the generated HLS project; the qmodel fixes everything else.</summary>
+/// <summary>What the user chooses about an HLS project generated on its own; the qmodel fixes everything else.</summary>
 public sealed partial record HlsOptions
 {
-    public const int DefaultMultipliers = 8;
+    public const int DefaultMultipliersPerLayer = 8;
     public const string DefaultPart = "xc7z020clg400-1";
-    public const double DefaultClockNs = 10;
 
     /// <summary>
-    /// Parallel multipliers per Conv2D/Dense layer. Each layer uses the largest divisor of its output
-    /// channel count that is not above this, so weight banks split evenly.
+    /// Parallel multipliers of every Conv2D/Dense layer (AcceleratorPlan.Uniform) when no plan is given;
+    /// each layer unrolls the largest divisor of its output channel count not above this. `codegen`
+    /// passes an AcceleratorPlan instead, which spreads a total budget over the layers.
     /// </summary>
-    public int Multipliers { get; init; } = DefaultMultipliers;
+    public int MultipliersPerLayer { get; init; } = DefaultMultipliersPerLayer;
 
-    /// <summary>
-    /// Per-layer multiplier budgets (by qmodel layer index) that replace <see cref="Multipliers"/>;
-    /// codegen fills them from the RTL folding plan so HLS and RTL spread the same total M alike.
-    /// </summary>
-    public IReadOnlyDictionary<int, int>? LayerMultipliers { get; init; }
-
-    public int MultipliersFor(int layer) => LayerMultipliers is { } m && m.TryGetValue(layer, out int n) ? n : Multipliers;
     public string Part { get; init; } = DefaultPart;
-    public double ClockNs { get; init; } = DefaultClockNs;
+
+    /// <summary>Clock period in ns when no plan is given (a plan carries its own).</summary>
+    public double ClockNs { get; init; } = AcceleratorPlan.DefaultClockNs;
 
     public void Validate()
     {
-        if (Multipliers < 1) throw new LeNetHlsException($"--multipliers: {Multipliers} is not a positive number");
-        if (!PartPattern().IsMatch(Part)) throw new LeNetHlsException($"--part: '{Part}' is not an FPGA part name (letters, digits and '-')");
-        if (!(ClockNs > 0 && ClockNs < 1000)) throw new LeNetHlsException($"--clock-ns: {ClockNs} is not a clock period in ns (0 < T < 1000)");
+        if (MultipliersPerLayer < 1) throw new LeNetHlsException($"--multipliers: {MultipliersPerLayer} is not a positive number");
+        ValidatePart(Part);
+        AcceleratorPlan.ValidateClock(ClockNs);
+    }
+
+    public static void ValidatePart(string part)
+    {
+        if (!PartPattern().IsMatch(part)) throw new LeNetHlsException($"--part: '{part}' is not an FPGA part name (letters, digits and '-')");
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]*$")]

@@ -1,5 +1,6 @@
 using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.HlsCodegen;
@@ -14,17 +15,24 @@ public static class HlsProject
     public const string HlsFolder = "hls";
     public const string TbDataFolder = "tb_data";
 
-    /// <summary>Writes DIR/hls from the qmodel and copies the qmodel to DIR/qmodel.json.</summary>
+    /// <summary>Writes DIR/hls from the qmodel file alone (AcceleratorPlan.Uniform) and copies it to DIR/qmodel.json.</summary>
     public static QModel Codegen(string qmodelPath, string dir, HlsOptions options)
     {
         options.Validate();
         var model = Core.Quantized.QModelFile.Load(qmodelPath);
+        Codegen(model, qmodelPath, dir, AcceleratorPlan.Uniform(model, options.MultipliersPerLayer, options.ClockNs), options.Part);
+        return model;
+    }
+
+    /// <summary>Writes DIR/hls for <paramref name="model"/>, loaded from <paramref name="qmodelPath"/>, as <paramref name="plan"/> says, and copies the file to DIR/qmodel.json.</summary>
+    public static void Codegen(QModel model, string qmodelPath, string dir, AcceleratorPlan plan, string part)
+    {
+        HlsOptions.ValidatePart(part);
         AtomicFile.EnsureWritableDirectory(dir);
-        HlsGenerator.Generate(model, Path.Combine(dir, HlsFolder), options);
+        HlsGenerator.Generate(model, Path.Combine(dir, HlsFolder), plan, part);
         string copy = Path.Combine(dir, QModelFile);
         if (Path.GetFullPath(copy) != Path.GetFullPath(qmodelPath))
             AtomicFile.WriteAllBytes(copy, File.ReadAllBytes(qmodelPath));
-        return model;
     }
 
     /// <summary>

@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using HandlebarsDotNet;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Templating;
 
 namespace LeNetHls.RtlCodegen;
 
@@ -18,11 +19,24 @@ public static class RtlGenerator
     public const string TapsHeader = "lenet_taps.h";
     private const int MaxShift = 62;
 
+    /// <summary>Generates the accelerator on its own, folding options.Multipliers over the layers (AcceleratorPlan.Create).</summary>
     public static RtlPlan Generate(QModel model, string outDir, RtlOptions options)
     {
+        QModelFile.Validate(model, "<qmodel>");
+        return Generate(model, outDir, AcceleratorPlan.Create(model, options.Multipliers), options.TopName);
+    }
+
+    /// <summary>Generates the accelerator of <paramref name="plan"/>, computed from this (validated) <paramref name="model"/>.</summary>
+    public static RtlPlan Generate(QModel model, string outDir, AcceleratorPlan plan, string topName = RtlOptions.DefaultTopName)
+    {
+        if (plan.Layers.Count != model.Layers.Count)
+            throw new ArgumentException($"the plan has {plan.Layers.Count} layers, the qmodel '{model.Name}' {model.Layers.Count}", nameof(plan));
         CheckSupported(model);
+        // Parsed before anything is written, so a broken template never leaves a half-generated folder.
+        var top = TemplateFile.Load(RtlAssets.Template("top.v.sbn"));
+        var taps = TemplateFile.Load(RtlAssets.Template("lenet_taps.h.sbn"));
         AtomicFile.EnsureWritableDirectory(outDir);
-        var foldings = FoldingPlanner.Plan(model, options.Multipliers);
+        var foldings = plan.Layers.Select(l => l.Folding).ToList();
         var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
 
         foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v"))
@@ -31,40 +45,29 @@ public static class RtlGenerator
             WriteRoms(model, model.Layers[i], foldings[i], layers[i], outDir);
 
         int scoreWidth = model.Scores.Bits;
-        var data = new Dictionary<string, object>
+        var data = new RtlTopModel
         {
-            ["modelName"] = model.Name,
-            ["top"] = options.TopName,
-            ["multipliers"] = options.Multipliers,
-            ["multipliersUsed"] = foldings.Sum(f => f.Multipliers),
-            ["coordWidth"] = CoordWidth(model),
-            ["inputHeight"] = model.InputShape.H,
-            ["inputWidth"] = model.InputShape.W,
-            ["inputElemWidth"] = model.Input.Bits,
-            ["buffers"] = Buffers(model),
-            ["layers"] = layers,
-            ["layerCount"] = layers.Count,
-            ["lastBuffer"] = model.Layers.Count,
-            ["classes"] = model.Classes,
-            ["scoreWidth"] = scoreWidth,
-            ["scoreDataWidth"] = ScoreDataWidth(model),
-            ["scoreSigned"] = SignedFlag(model.Scores),
+            ModelName = model.Name, Top = topName,
+            Multipliers = plan.MultiplierBudget, MultipliersUsed = plan.MultipliersUsed,
+            CoordWidth = CoordWidth(model),
+            InputHeight = model.InputShape.H, InputWidth = model.InputShape.W, InputElemWidth = model.Input.Bits,
+            Buffers = Buffers(model), Layers = layers, LayerCount = layers.Count, LastBuffer = model.Layers.Count,
+            Classes = model.Classes, ScoreWidth = scoreWidth, ScoreDataWidth = ScoreDataWidth(model), ScoreSigned = SignedFlag(model.Scores),
         };
-        var handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
-        Render(handlebars, "top.v.hbs", data, Path.Combine(outDir, options.TopName + ".v"));
-        Render(handlebars, "lenet_taps.h.hbs", data, Path.Combine(outDir, TapsHeader));
+        AtomicFile.WriteAllText(Path.Combine(outDir, topName + ".v"), top.Render(data));
+        AtomicFile.WriteAllText(Path.Combine(outDir, TapsHeader), taps.Render(data));
 
-        var plan = new RtlPlan
+        var written = new RtlPlan
         {
-            Model = model.Name, Top = options.TopName, Multipliers = options.Multipliers,
-            MultipliersUsed = foldings.Sum(f => f.Multipliers), MacsPerImage = model.MacsPerImage,
+            Model = model.Name, Top = topName, Multipliers = plan.MultiplierBudget, ClockNs = plan.ClockNs,
+            MultipliersUsed = plan.MultipliersUsed, MacsPerImage = model.MacsPerImage,
             ScoreWidth = scoreWidth, Classes = model.Classes, Pixels = model.InputShape.Size,
-            EstimatedII = Math.Max(FoldingPlanner.InputCycles(model), foldings.Max(f => f.CyclesPerImage)),
+            EstimatedII = plan.EstimatedII,
             Layers = foldings.Select(f => new RtlLayerPlan(f.Name, f.Kind.ToString(), f.Pe, f.Simd, f.Nf, f.Sf, f.Multipliers, f.CyclesPerImage,
                                                            model.Layers[f.LayerIndex].Weights is { IsBipolar: true })).ToList(),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(plan, RtlPlan.Json));
-        return plan;
+        AtomicFile.WriteAllText(Path.Combine(outDir, PlanFile), JsonSerializer.Serialize(written, RtlPlan.Json));
+        return written;
     }
 
     /// <summary>scores_TDATA width: the score width rounded up to whole bytes, as Vitis pads axis data.</summary>
@@ -105,61 +108,52 @@ public static class RtlGenerator
         return Math.Max(2, (int)Math.Ceiling(Math.Log2(extent + 1)) + 1);
     }
 
-    private static List<Dictionary<string, object>> Buffers(QModel model)
+    private static List<RtlBufferModel> Buffers(QModel model)
     {
-        var buffers = new List<Dictionary<string, object>>();
+        var buffers = new List<RtlBufferModel>();
         for (int i = 0; i < model.Layers.Count; i++)
         {
             var l = model.Layers[i];
             var (kernel, _) = FoldingPlanner.WindowGeometry(l);
-            buffers.Add(new()
-            {
-                ["index"] = i, ["consumer"] = l.Name, ["banks"] = kernel, ["pad"] = l.Kind == QLayerKind.Conv2D ? l.Pad : 0,
-                ["height"] = l.InShape.H, ["width"] = l.InShape.W, ["channels"] = l.InShape.C,
-                ["elemWidth"] = model.InputOf(i).Bits, ["format"] = model.InputOf(i).ToString(),
-            });
+            buffers.Add(new RtlBufferModel(i, l.Name, kernel, l.Kind == QLayerKind.Conv2D ? l.Pad : 0,
+                                           l.InShape.H, l.InShape.W, l.InShape.C, model.InputOf(i).Bits, model.InputOf(i).ToString()));
         }
-        buffers.Add(new()
-        {
-            ["index"] = model.Layers.Count, ["consumer"] = "the score stream", ["banks"] = 1, ["pad"] = 0,
-            ["height"] = 1, ["width"] = 1, ["channels"] = model.Classes, ["elemWidth"] = model.Scores.Bits,
-            ["format"] = model.Scores.ToString(),
-        });
+        buffers.Add(new RtlBufferModel(model.Layers.Count, "the score stream", 1, 0, 1, 1, model.Classes, model.Scores.Bits, model.Scores.ToString()));
         return buffers;
     }
 
-    private static Dictionary<string, object> LayerView(QModel model, QLayer l, int index, LayerFolding f)
+    private static RtlLayerModel LayerView(QModel model, QLayer l, int index, LayerFolding f)
     {
         var (kernel, stride) = FoldingPlanner.WindowGeometry(l);
         string id = Identifier(l, index);
         int inWidth = model.InputOf(index).Bits;
         bool isPool = !l.HasWeights;
         bool bipolar = l.Weights is { IsBipolar: true };
-        int round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 };
-        int act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 };
-        return new Dictionary<string, object>
+        return new RtlLayerModel
         {
-            ["index"] = index, ["next"] = index + 1, ["name"] = id, ["kind"] = l.Kind.ToString(),
-            ["describe"] = isPool
+            Index = index, Next = index + 1, Name = id, Kind = l.Kind.ToString(),
+            Describe = isPool
                 ? $"{l.Kind} {l.Kernel}x{l.Kernel}, {l.InShape} {model.InputOf(index)} -> {l.OutShape} {l.Output}"
                 : $"{l.Kind} {l.InShape} {model.InputOf(index)} -> {l.OutShape} {l.Output}, {l.Weights!.Format} weights, PE {f.Pe} x SIMD {f.Simd} = {f.Multipliers} " +
                   $"{(bipolar ? "conditional negations (no multiplier)" : "multipliers")}, {f.Nf}x{f.Sf} folds per position, ~{f.CyclesPerImage} cycles/image",
-            ["isPool"] = isPool,
-            ["kernel"] = kernel, ["kernelArea"] = kernel * kernel, ["stride"] = stride,
-            ["outHeight"] = l.OutShape.H, ["outWidthPx"] = l.OutShape.W, ["outChannels"] = l.OutShape.C,
-            ["inChannels"] = l.InShape.C, ["inWidth"] = inWidth, ["outWidth"] = l.Output.Bits,
+            IsPool = isPool,
+            Kernel = kernel, KernelArea = kernel * kernel, Stride = stride,
+            OutHeight = l.OutShape.H, OutWidthPx = l.OutShape.W, OutChannels = l.OutShape.C,
+            InChannels = l.InShape.C, InWidth = inWidth, OutWidth = l.Output.Bits,
             // docs/fixed-point.md §1: an unsigned ufx<W,F> tensor is stored in W bits without a sign bit.
-            ["inSigned"] = SignedFlag(model.InputOf(index)), ["outSigned"] = SignedFlag(l.Output),
-            ["windowBits"] = kernel * kernel * l.InShape.C * inWidth,
-            ["elems"] = f.Elems, ["pe"] = f.Pe, ["simd"] = f.Simd, ["nf"] = f.Nf, ["sf"] = f.Sf,
+            InSigned = SignedFlag(model.InputOf(index)), OutSigned = SignedFlag(l.Output),
+            WindowBits = kernel * kernel * l.InShape.C * inWidth,
+            Elems = f.Elems, Pe = f.Pe, Simd = f.Simd, Nf = f.Nf, Sf = f.Sf,
             // lenet_mvau reads W_WIDTH 1 as bipolar, the width the qmodel itself gives bipolar weights.
-            ["weightWidth"] = l.Weights?.Bits ?? 2,
-            ["accWidth"] = l.Accumulator?.Bits ?? inWidth,
-            ["shift"] = l.Shift,
-            ["round"] = round, ["saturate"] = model.Overflow == OverflowMode.Sat ? 1 : 0, ["act"] = act,
-            ["poolMode"] = l.Kind == QLayerKind.AvgPool ? 1 : 0,
-            ["tanhIndexBits"] = l.Tanh?.IndexBits ?? 2,
-            ["weightFile"] = $"{id}_weights.mem", ["biasFile"] = $"{id}_bias.mem", ["tanhFile"] = $"{id}_tanh.mem",
+            WeightWidth = l.Weights?.Bits ?? 2,
+            AccWidth = l.Accumulator?.Bits ?? inWidth,
+            Shift = l.Shift,
+            Round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 },
+            Saturate = model.Overflow == OverflowMode.Sat ? 1 : 0,
+            Act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 },
+            PoolMode = l.Kind == QLayerKind.AvgPool ? 1 : 0,
+            TanhIndexBits = l.Tanh?.IndexBits ?? 2,
+            WeightFile = $"{id}_weights.mem", BiasFile = $"{id}_bias.mem", TanhFile = $"{id}_tanh.mem",
         };
     }
 
@@ -171,7 +165,7 @@ public static class RtlGenerator
     /// Lanes past the ends hold 0, which a bipolar lane reads as −1: harmless, as past ELEMS its input is 0 and
     /// past OUTS its sum is never output.
     /// </summary>
-    private static void WriteRoms(QModel model, QLayer l, LayerFolding f, Dictionary<string, object> view, string outDir)
+    private static void WriteRoms(QModel model, QLayer l, LayerFolding f, RtlLayerModel view, string outDir)
     {
         if (!l.HasWeights) return;
         var w = l.Weights!;
@@ -190,7 +184,7 @@ public static class RtlGenerator
             }
             weights.Append(word.ToHex()).Append('\n');
         }
-        AtomicFile.WriteAllText(Path.Combine(outDir, (string)view["weightFile"]), weights.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outDir, view.WeightFile), weights.ToString());
 
         int wa = l.Accumulator!.Bits;
         var biases = new StringBuilder();
@@ -202,9 +196,9 @@ public static class RtlGenerator
                 if (nf * f.Pe + p < outs) biasWord.Set(p * wa, wa, l.Bias!.Data[nf * f.Pe + p]);
             biases.Append(biasWord.ToHex()).Append('\n');
         }
-        AtomicFile.WriteAllText(Path.Combine(outDir, (string)view["biasFile"]), biases.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outDir, view.BiasFile), biases.ToString());
 
-        string tanhPath = Path.Combine(outDir, (string)view["tanhFile"]);
+        string tanhPath = Path.Combine(outDir, view.TanhFile);
         if (l.Tanh is { } tanh)
         {
             var table = new StringBuilder();
@@ -221,12 +215,6 @@ public static class RtlGenerator
         {
             File.Delete(tanhPath);
         }
-    }
-
-    private static void Render(IHandlebars handlebars, string template, object data, string path)
-    {
-        var compiled = handlebars.Compile(File.ReadAllText(RtlAssets.Template(template)));
-        AtomicFile.WriteAllText(path, compiled(data));
     }
 
     /// <summary>A little-endian bit vector written as the hex digits $readmemh expects (MSB first).</summary>

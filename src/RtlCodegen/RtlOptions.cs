@@ -1,17 +1,16 @@
+using LeNetHls.Core.Plan;
+
 namespace LeNetHls.RtlCodegen;
 
-/// <summary>Options of the RTL generator.</summary>
+/// <summary>Options of the RTL generator used on its own; `codegen` hands it an AcceleratorPlan instead of a budget.</summary>
 public sealed record RtlOptions
 {
-    /// <summary>
-    /// Default budget: the largest tried whose full 10,000-image co-simulation, Verilator build
-    /// included, stays within 5 minutes on 2 cores (bench/RESULTS.md).
-    /// </summary>
-    public const int DefaultMultipliers = 128;
+    public const int DefaultMultipliers = AcceleratorPlan.DefaultMultiplierBudget;
+    public const string DefaultTopName = "lenet5";
 
     /// <summary>Total multiplier budget M, spread over the compute layers.</summary>
     public int Multipliers { get; init; } = DefaultMultipliers;
 
     /// <summary>Top-level module name (the HLS top function's name).</summary>
-    public string TopName { get; init; } = "lenet5";
+    public string TopName { get; init; } = DefaultTopName;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LeNetHls.Core.Plan;
 
 namespace LeNetHls.RtlCodegen;
 
@@ -10,6 +11,8 @@ public sealed record RtlPlan
     public required string Model { get; init; }
     public required string Top { get; init; }
     public required int Multipliers { get; init; }
+    /// <summary>The plan's clock period; plans written before it was recorded were planned at 10 ns.</summary>
+    public double ClockNs { get; init; } = AcceleratorPlan.DefaultClockNs;
     public required int MultipliersUsed { get; init; }
     public required long MacsPerImage { get; init; }
     public required int ScoreWidth { get; init; }

@@ -122,7 +122,7 @@ public class BipolarTests
         var model = SyntheticQModel.Create(Presets.Get(preset), weightBits: 1, actBits, seed: 17, rounding, overflow);
         Assert.Contains(model.Layers, l => l.Weights?.Bits == FixedPointMath.BipolarBits);
         string dir = RepoPaths.NewTempDir("hls-bipolar-csim");
-        HlsGenerator.Generate(model, Path.Combine(dir, "hls"), new HlsOptions { Multipliers = multipliers });
+        HlsGenerator.Generate(model, Path.Combine(dir, "hls"), new HlsOptions { MultipliersPerLayer = multipliers });
         var report = CsimRunner.Run(model, Path.Combine(dir, "hls"), Path.Combine(dir, "tb_data"), TestModels.Images(40));
         Assert.True(report.Passed, report.Divergence?.ToString());
         Assert.Equal(40, report.Images);

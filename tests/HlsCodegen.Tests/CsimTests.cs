@@ -30,7 +30,7 @@ public class CsimTests
     public void Csim_scores_equal_the_golden_scores(string preset, int weightBits, int actBits, RoundingMode rounding, OverflowMode overflow, int multipliers)
     {
         var model = SyntheticQModel.Create(Presets.Get(preset), weightBits, actBits, seed: weightBits * 31 + actBits, rounding, overflow);
-        var report = Simulate(model, new HlsOptions { Multipliers = multipliers });
+        var report = Simulate(model, new HlsOptions { MultipliersPerLayer = multipliers });
         Assert.True(report.Passed, report.Divergence?.ToString());
         Assert.Equal(ImageCount, report.Images);
     }

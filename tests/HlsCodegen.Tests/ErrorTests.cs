@@ -49,12 +49,12 @@ public class ErrorTests
         string templates = Path.Combine(home, "templates", "hls");
         Directory.CreateDirectory(templates);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(HlsAssets.Root, "templates", "hls")))
-            if (Path.GetFileName(file) != "lenet5.cpp.hbs") File.Copy(file, Path.Combine(templates, Path.GetFileName(file)));
+            if (Path.GetFileName(file) != "lenet5.cpp.sbn") File.Copy(file, Path.Combine(templates, Path.GetFileName(file)));
         Environment.SetEnvironmentVariable(HlsAssets.HomeVariable, home);
         try
         {
             var e = Assert.Throws<LeNetHlsException>(() => HlsGenerator.Generate(Model, Path.Combine(home, "out"), new HlsOptions()));
-            Assert.Equal($"{Path.Combine(templates, "lenet5.cpp.hbs")}: template not found (reinstall lenet-hls or set {HlsAssets.HomeVariable})", e.Message);
+            Assert.Equal($"{Path.Combine(templates, "lenet5.cpp.sbn")}: template not found (reinstall lenet-hls or set {HlsAssets.HomeVariable})", e.Message);
             Assert.False(Directory.Exists(Path.Combine(home, "out")));
         }
         finally { Environment.SetEnvironmentVariable(HlsAssets.HomeVariable, null); }
@@ -81,7 +81,7 @@ public class ErrorTests
     {
         string dir = Path.Combine(RepoPaths.NewTempDir("hls-options"), "hls");
         var e = Assert.Throws<LeNetHlsException>(() =>
-            HlsGenerator.Generate(Model, dir, new HlsOptions { Multipliers = multipliers, Part = part, ClockNs = clock }));
+            HlsGenerator.Generate(Model, dir, new HlsOptions { MultipliersPerLayer = multipliers, Part = part, ClockNs = clock }));
         Assert.Equal(message, e.Message);
         Assert.False(Directory.Exists(dir));
     }

@@ -66,7 +66,7 @@ public class GeneratedProjectTests
     [Fact]
     public void Weight_roms_are_bound_to_rom_and_partitioned_for_the_multipliers()
     {
-        string top = File.ReadAllText(Path.Combine(Generate(Lenet5, new HlsOptions { Multipliers = 8 }), "lenet5.cpp"));
+        string top = File.ReadAllText(Path.Combine(Generate(Lenet5, new HlsOptions { MultipliersPerLayer = 8 }), "lenet5.cpp"));
         Assert.Contains("#pragma HLS BIND_STORAGE variable=w_fc1 type=rom_1p impl=bram", top);
         Assert.Contains("#pragma HLS ARRAY_PARTITION variable=w_conv1 cyclic factor=6 dim=2", top);
         Assert.Contains("#pragma HLS ARRAY_PARTITION variable=w_conv2 cyclic factor=8 dim=2", top);
@@ -77,7 +77,7 @@ public class GeneratedProjectTests
     [Fact]
     public void Single_multiplier_layers_are_not_partitioned()
     {
-        string top = File.ReadAllText(Path.Combine(Generate(Lenet5, new HlsOptions { Multipliers = 1 }), "lenet5.cpp"));
+        string top = File.ReadAllText(Path.Combine(Generate(Lenet5, new HlsOptions { MultipliersPerLayer = 1 }), "lenet5.cpp"));
         Assert.DoesNotContain("ARRAY_PARTITION", top);
     }
 

@@ -247,7 +247,7 @@ public class UnsignedTests
         int probe = MostLargeValues(model, images);
         string dir = RepoPaths.NewTempDir("hls-unsigned-csim");
         string hls = Path.Combine(dir, "hls"), tbData = Path.Combine(dir, "tb_data");
-        HlsGenerator.Generate(model, hls, new HlsOptions { Multipliers = multipliers });
+        HlsGenerator.Generate(model, hls, new HlsOptions { MultipliersPerLayer = multipliers });
         var report = CsimRunner.Run(model, hls, tbData, images);
         Assert.True(report.Passed, report.Divergence?.ToString());
         Assert.Equal(150, report.Images);

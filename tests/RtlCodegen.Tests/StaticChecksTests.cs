@@ -1,4 +1,5 @@
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
 using LeNetHls.TestSupport;
@@ -92,8 +93,8 @@ public class StaticChecksTests
     [Fact]
     public void A_missing_template_is_a_one_line_error_naming_it_and_the_override_variable()
     {
-        var e = Assert.Throws<LeNetHlsException>(() => RtlAssets.Template("no-such-template.v.hbs"));
-        Assert.Contains("no-such-template.v.hbs", e.Message);
+        var e = Assert.Throws<LeNetHlsException>(() => RtlAssets.Template("no-such-template.v.sbn"));
+        Assert.Contains("no-such-template.v.sbn", e.Message);
         Assert.Contains(RtlAssets.HomeVariable, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }

@@ -1,5 +1,6 @@
 using LeNetHls.Cli.Flow;
 using System.Diagnostics;
+using LeNetHls.Core.Plan;
 using LeNetHls.HlsCodegen;
 using LeNetHls.RtlCodegen;
 
@@ -21,10 +22,14 @@ public static class HlsCommands
         var multipliers = new Option<int>("--multipliers")
         {
             Description = "Total multiplier budget M, spread over the conv/dense layers in proportion to their work (RTL folding; HLS unrolls each layer alike)",
-            DefaultValueFactory = _ => RtlOptions.DefaultMultipliers,
+            DefaultValueFactory = _ => AcceleratorPlan.DefaultMultiplierBudget,
         };
         var part = new Option<string>("--part") { Description = "FPGA part for run_hls.tcl / hls_config.cfg", DefaultValueFactory = _ => HlsOptions.DefaultPart };
-        var clock = new Option<double>("--clock-ns") { Description = "Clock period in ns", DefaultValueFactory = _ => HlsOptions.DefaultClockNs };
+        var clock = new Option<double>("--clock-ns")
+        {
+            Description = "Clock period in ns: the Vitis target clock and the clock of the RTL plan's images/s figures",
+            DefaultValueFactory = _ => AcceleratorPlan.DefaultClockNs,
+        };
         var cmd = new Command("codegen", "Generate the Vitis HLS C++ project (kernels, weight ROMs, testbench, run_hls.tcl) and the Verilog accelerator for a qmodel");
         cmd.Arguments.Add(qmodel);
         foreach (Option o in new Option[] { output, multipliers, part, clock }) cmd.Options.Add(o);
@@ -32,20 +37,17 @@ public static class HlsCommands
         {
             var watch = Stopwatch.StartNew();
             string qmodelPath = r.GetValue(qmodel)!;
-            int budget = r.GetValue(multipliers);
-            var plan = FoldingPlanner.Plan(Core.Quantized.QModelFile.Load(qmodelPath), budget);
-            var options = new HlsOptions
-            {
-                Multipliers = budget, Part = r.GetValue(part)!, ClockNs = r.GetValue(clock),
-                LayerMultipliers = plan.Where(l => l.IsCompute).ToDictionary(l => l.LayerIndex, l => l.Multipliers),
-            };
             string dir = r.GetValue(output)!;
-            var model = HlsProject.Codegen(qmodelPath, dir, options);
-            RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), new RtlOptions { Multipliers = budget });
-            string perLayer = string.Join(", ", plan.Where(l => l.IsCompute).Select(l => $"{l.Name} {l.Multipliers}"));
+            string fpgaPart = r.GetValue(part)!;
+            HlsOptions.ValidatePart(fpgaPart);
+            // One load, one validation, one plan: both generators build the same accelerator.
+            var model = Core.Quantized.QModelFile.Load(qmodelPath);
+            var plan = AcceleratorPlan.Create(model, r.GetValue(multipliers), r.GetValue(clock));
+            HlsProject.Codegen(model, qmodelPath, dir, plan, fpgaPart);
+            RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), plan);
             Console.WriteLine($"codegen: {model.Name}, {model.Layers.Count} layers, {model.MacsPerImage:N0} MACs per image -> " +
                               $"{Path.Combine(dir, HlsProject.HlsFolder)} and {Path.Combine(dir, CosimRunner.RtlFolder)} " +
-                              $"(M = {budget}: {perLayer}; part {options.Part}, clock {options.ClockNs.ToString(CultureInfo.InvariantCulture)} ns) " +
+                              $"(M = {plan.MultiplierBudget}: {plan.Shares}; part {fpgaPart}, clock {plan.ClockNs.ToString(CultureInfo.InvariantCulture)} ns) " +
                               $"in {watch.Elapsed.TotalSeconds:F2} s");
             return 0;
         });

@@ -1,5 +1,6 @@
 using LeNetHls.Cli.Flow;
 using System.Diagnostics;
+using LeNetHls.Core.Plan;
 using LeNetHls.RtlCodegen;
 using Spectre.Console;
 
@@ -8,7 +9,6 @@ namespace LeNetHls.Cli.Commands;
 /// <summary>`cosim DIR` (Verilator co-simulation of the RTL against the golden model) and `synth-estimate DIR` (yosys).</summary>
 public static class RtlCommands
 {
-    private const double ClockHz = 100e6;
 
     public static IEnumerable<Command> Create()
     {
@@ -75,7 +75,9 @@ public static class RtlCommands
             table.AddRow("multipliers M (used)", $"{plan.Multipliers} ({plan.MultipliersUsed})");
             table.AddRow("MAC utilization MACs/(II*M)", c.MacUtilization(model.MacsPerImage, plan.Multipliers).ToString("F3", CultureInfo.InvariantCulture));
         }
-        table.AddRow("images/s at 100 MHz", (ClockHz / c.II).ToString("N0", CultureInfo.InvariantCulture));
+        // The plan's clock (codegen --clock-ns); a Vitis RTL folder has no plan and is quoted at the default.
+        double clockNs = plan?.ClockNs ?? AcceleratorPlan.DefaultClockNs;
+        table.AddRow($"images/s at {1000 / clockNs:0.#} MHz", (1e9 / clockNs / c.II).ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("stall probability", options.StallProbability.ToString(CultureInfo.InvariantCulture));
         table.AddRow("total cycles", c.TotalCycles.ToString("N0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);

@@ -3,6 +3,7 @@ using LeNetHls.Cli.Flow;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
@@ -39,7 +40,7 @@ public static class ReportBuilder
             verification.Add(new VerificationRow(backend == "csim" ? "HLS C simulation (g++)" : "RTL co-simulation (Verilator)",
                                                  r.Images, r.Mismatches, r.FirstDivergence));
             if (backend == "cosim" && r.InitiationInterval > 0)
-                performance = new PerformanceSummary(r.Multipliers, r.InitiationInterval, r.Latency, r.MacUtilization, 100);
+                performance = new PerformanceSummary(r.Multipliers, r.InitiationInterval, r.Latency, r.MacUtilization, PlanClockMhz(genDir));
         }
         return new ReportModel
         {
@@ -103,6 +104,14 @@ public static class ReportBuilder
     };
 
     public static string ResourcesPath(string genDir) => Path.Combine(genDir, SynthEstimator.SynthFolder, SynthEstimator.ResultFile);
+
+    /// <summary>The clock of codegen's plan (DIR/rtl/rtl_plan.json), which images/s is quoted at.</summary>
+    private static double PlanClockMhz(string genDir)
+    {
+        string rtl = Path.Combine(genDir, CosimRunner.RtlFolder);
+        double clockNs = File.Exists(Path.Combine(rtl, RtlGenerator.PlanFile)) ? CosimRunner.ReadPlan(rtl).ClockNs : AcceleratorPlan.DefaultClockNs;
+        return 1000 / clockNs;
+    }
 
     private static List<(string, string)> ReadResources(string genDir)
     {

@@ -1,7 +1,7 @@
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
 
-namespace LeNetHls.RtlCodegen;
+namespace LeNetHls.Core.Plan;
 
 /// <summary>How one layer is folded onto hardware: PE output lanes x SIMD input lanes (compute layers).</summary>
 public sealed record LayerFolding
@@ -36,9 +36,12 @@ public static class FoldingPlanner
     /// <summary>Cycles the input stream needs per image: one pixel per cycle.</summary>
     public static long InputCycles(QModel model) => model.InputShape.H * model.InputShape.W;
 
+    /// <summary>Every layer with one PE and one SIMD lane: the geometry the planner starts from.</summary>
+    public static IReadOnlyList<LayerFolding> Unfolded(QModel model) => model.Layers.Select((l, i) => Describe(l, i)).ToList();
+
     public static IReadOnlyList<LayerFolding> Plan(QModel model, int multipliers)
     {
-        var layers = model.Layers.Select((l, i) => Describe(l, i)).ToList();
+        var layers = Unfolded(model);
         int compute = layers.Count(l => l.IsCompute);
         if (multipliers < compute)
             throw new LeNetHlsException($"--multipliers {multipliers}: the model has {compute} compute layers and each needs at least one multiplier");
