@@ -20,6 +20,9 @@ public sealed record CsimReport(int Images, int MismatchedImages, int FirstMisma
                                 TimeSpan GoldenTime, TimeSpan CompileTime, TimeSpan RunTime)
 {
     public bool Passed => MismatchedImages == 0;
+
+    /// <summary>The integer types the simulation was compiled with; the csim log names them.</summary>
+    public required ApTypes Types { get; init; }
 }
 
 /// <summary>
@@ -37,10 +40,12 @@ public static class CsimRunner
 
     /// <summary>
     /// Writes tbDataDir (images and golden scores), builds hlsDir's testbench and runs it.
-    /// <paramref name="images"/> holds N × 784 pixels.
+    /// <paramref name="images"/> holds N × 784 pixels. <paramref name="types"/> defaults to what
+    /// <see cref="ApTypes.Find(string?)"/> finds in the environment.
     /// </summary>
-    public static CsimReport Run(QModel model, string hlsDir, string tbDataDir, byte[] images)
+    public static CsimReport Run(QModel model, string hlsDir, string tbDataDir, byte[] images, ApTypes? types = null)
     {
+        types ??= ApTypes.Find(null);
         int pixels = model.InputShape.Size;
         if (images.Length == 0 || images.Length % pixels != 0)
             throw new ArgumentException($"expected N x {pixels} pixels, got {images.Length} bytes", nameof(images));
@@ -48,7 +53,7 @@ public static class CsimRunner
 
         // g++ works in its own process while the golden model runs here.
         var compileWatch = Stopwatch.StartNew();
-        var compile = Task.Run(() => { Compile(hlsDir, trace: false); return compileWatch.Elapsed; });
+        var compile = Task.Run(() => { Compile(hlsDir, trace: false, types); return compileWatch.Elapsed; });
         var goldenWatch = Stopwatch.StartNew();
         int[] golden;
         try { golden = GoldenScores(model, images); }
@@ -77,8 +82,8 @@ public static class CsimRunner
             mismatched++;
             if (first < 0) first = n;
         }
-        var divergence = first < 0 ? null : Locate(model, hlsDir, tbDataDir, images, first);
-        return new CsimReport(count, mismatched, first, divergence, goldenTime, compileTime, runTime);
+        var divergence = first < 0 ? null : Locate(model, hlsDir, tbDataDir, images, first, types);
+        return new CsimReport(count, mismatched, first, divergence, goldenTime, compileTime, runTime) { Types = types };
     }
 
     /// <summary>Golden scores of every image (N × classes), computed on all cores.</summary>
@@ -95,12 +100,13 @@ public static class CsimRunner
         return scores;
     }
 
-    /// <summary>Builds the testbench (or its trace variant) with g++; returns the binary's path.</summary>
-    public static string Compile(string hlsDir, bool trace)
+    /// <summary>Builds the testbench (or its trace variant) with g++ in the type world <paramref name="types"/>; returns the binary's path.</summary>
+    public static string Compile(string hlsDir, bool trace, ApTypes types)
     {
         string binary = trace ? TraceBinary : Binary;
         Directory.CreateDirectory(Path.Combine(hlsDir, "build"));
         var args = new List<string>(HlsGenerator.CxxFlags);
+        args.AddRange(types.CompilerFlags);
         if (trace) args.Add("-DLENET_TRACE");
         args.AddRange(["-I.", "-o", binary, HlsGenerator.TopSource, $"{HlsGenerator.TestbenchDir}/lenet5_tb.cpp"]);
         var (exit, _, stderr) = Execute(Compiler, hlsDir, args);
@@ -152,9 +158,9 @@ public static class CsimRunner
             throw LeNetHlsException.InFile(Path.Combine(hlsDir, binary), $"testbench failed (exit {exit}): {FirstError(stderr)}");
     }
 
-    private static LayerDivergence? Locate(QModel model, string hlsDir, string tbDataDir, byte[] images, int image)
+    private static LayerDivergence? Locate(QModel model, string hlsDir, string tbDataDir, byte[] images, int image, ApTypes types)
     {
-        Compile(hlsDir, trace: true);
+        Compile(hlsDir, trace: true, types);
         RunTestbench(hlsDir, TraceBinary, tbDataDir, "--trace", Invariant(image), "--first", Invariant(image), "--count", "1", "--out", "csim_trace_scores.bin");
         string tracePath = Path.Combine(tbDataDir, TraceFile);
         var csim = ReadTrace(tracePath, model);

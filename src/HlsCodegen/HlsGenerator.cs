@@ -75,8 +75,7 @@ public static class HlsGenerator
         }));
         string clock = options.ClockNs.ToString("0.###", CultureInfo.InvariantCulture);
         Write(outDir, "run_hls.tcl", templates.Render("run_hls.tcl.hbs", new { modelName = name, part = options.Part, clockNs = clock }));
-        string tbData = Path.GetFullPath(Path.Combine(outDir, "..", HlsProject.TbDataFolder));
-        Write(outDir, "hls_config.cfg", templates.Render("hls_config.cfg.hbs", new { modelName = name, part = options.Part, clockNs = clock, tbData }));
+        Write(outDir, "hls_config.cfg", templates.Render("hls_config.cfg.hbs", new { modelName = name, part = options.Part, clockNs = clock }));
         Write(outDir, "Makefile", templates.Render("Makefile.hbs", new { modelName = name, cxxFlags = string.Join(' ', CxxFlags) }));
 
         CopyFolder(HlsAssets.KernelDir, Path.Combine(outDir, KernelDir));
@@ -150,7 +149,13 @@ public static class HlsGenerator
     }
 
     /// <summary>A weight ROM's element type; nnet::weight_of also picks the layer's product (nnet_mult.h).</summary>
-    private static string WeightType(int bits) => $"nnet::weight_of<{bits}>::type";
+    private static string WeightType(int bits) => RomWord($"nnet::weight_of<{bits}>::type");
+
+    /// <summary>
+    /// The element type of a ROM of <paramref name="valueType"/>s: the exact type for synthesis, a standard
+    /// integer in C simulation, so that the initializers are constants (hls/nnet/nnet_types.h, rom_word).
+    /// </summary>
+    private static string RomWord(string valueType) => $"nnet::rom_word<{valueType}>::type";
 
     private static string IntType(int bits) => $"nnet::int_t<{bits}>::type";
 
@@ -169,7 +174,7 @@ public static class HlsGenerator
             $"Shape [{b.Data.Length}]: one per output channel.",
         };
         return new Rom($"{WeightsDir}/b_{l.Id}.h", $"Biases of layer {l.Index} \"{l.Source.Name}\" ({KindName(l.Source.Kind)}).", notes,
-            $"B_{l.Id.ToUpperInvariant()}_H_", IntType(b.Bits), $"b_{l.Id}", $"[{b.Data.Length}]", Chunked(b.Data), "lutram", l.Parallel, 1, false);
+            $"B_{l.Id.ToUpperInvariant()}_H_", RomWord(IntType(b.Bits)), $"b_{l.Id}", $"[{b.Data.Length}]", Chunked(b.Data), "lutram", l.Parallel, 1, false);
     }
 
     private static Rom TanhRom(LayerInfo l)
@@ -184,7 +189,7 @@ public static class HlsGenerator
             $"Shape [{t.Table.Length}].",
         };
         return new Rom($"{WeightsDir}/tanh_{l.Id}.h", $"Tanh table of layer {l.Index} \"{l.Source.Name}\" (docs/fixed-point.md §5).", notes,
-            $"TANH_{l.Id.ToUpperInvariant()}_H_", IntType(o.Bits), $"tanh_{l.Id}", $"[{t.Table.Length}]", Chunked(t.Table), "bram", 1, 1, true);
+            $"TANH_{l.Id.ToUpperInvariant()}_H_", RomWord(IntType(o.Bits)), $"tanh_{l.Id}", $"[{t.Table.Length}]", Chunked(t.Table), "bram", 1, 1, true);
     }
 
     private static string[] Chunked(int[] values)
