@@ -162,6 +162,35 @@ public class TypeWorldTests
         Assert.False(report.Types.IsReal);
     }
 
+    [Fact]
+    public void Generated_makefile_chooses_the_type_world_as_csim_does()
+    {
+        string hls = Path.Combine(RepoPaths.NewTempDir("hls-make"), "hls");
+        HlsGenerator.Generate(Model("lenet5-w8a8"), hls, new HlsOptions());
+        string include = FakeInclude(), vitis = RepoPaths.NewTempDir("vitis-make");
+        Directory.CreateDirectory(Path.Combine(vitis, "include"));
+        File.WriteAllText(Path.Combine(vitis, "include", "ap_int.h"), "");
+
+        Assert.Contains($"-DLENET_USE_AP_INT -isystem {include} ", DryRunMake(hls, [$"AP_INCLUDE={include}"], ("LENET_AP_INCLUDE", null), ("XILINX_HLS", null)));
+        Assert.Contains($"-DLENET_USE_AP_INT -isystem {include} ", DryRunMake(hls, [], ("LENET_AP_INCLUDE", include), ("XILINX_HLS", vitis)));
+        Assert.Contains($"-DLENET_USE_AP_INT -isystem {vitis}/include ", DryRunMake(hls, [], ("LENET_AP_INCLUDE", null), ("XILINX_HLS", vitis)));
+        Assert.Contains("-DLENET_NO_AP_INT ", DryRunMake(hls, [], ("LENET_AP_INCLUDE", null), ("XILINX_HLS", null)));
+    }
+
+    /// <summary>The commands `make -n` would run in <paramref name="dir"/>, with the given variables set or (null) removed.</summary>
+    private static string DryRunMake(string dir, string[] args, params (string Name, string? Value)[] environment)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("make") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-n", .. args]) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment)
+            if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
+        using var p = System.Diagnostics.Process.Start(info)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
+        return stdout;
+    }
+
     /// <summary>lenet5.cpp and the testbench, -O2 (the uninitialized-value warnings need the optimizer), -Wall -Wextra -Werror.</summary>
     private static void AssertCompilesWarningFree(QModel model, string standard, ApTypes types)
     {
