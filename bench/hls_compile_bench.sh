@@ -9,19 +9,20 @@
 # bipolar, fc3 8-bit weights; 4-bit activations), quantized from 1-epoch models trained into out/hls-bench
 # when missing: compile time and bit-exactness do not depend on accuracy.
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
 
 run_csim=false
 [ "${1:-}" = "--csim" ] && run_csim=true
 
 ap="${LENET_AP_INCLUDE:-}"
 [ -z "$ap" ] && [ -n "${XILINX_HLS:-}" ] && ap="$XILINX_HLS/include"
-[ -z "$ap" ] && ap="$root/../shared/third_party/xilinx-ap-types/include"
+[ -z "$ap" ] && ap="$(dirname "$0")/../../shared/third_party/xilinx-ap-types/include"
 if [ ! -f "$ap/ap_int.h" ]; then
     echo "hls_compile_bench: no ap_int.h in $ap (set LENET_AP_INCLUDE or XILINX_HLS)" >&2
     exit 2
 fi
 ap="$(cd "$ap" && pwd)"
+
+source "$(dirname "$0")/common.sh"
 
 work="out/hls-bench"
 mkdir -p "$work/models" "$work/qmodels"
@@ -52,7 +53,7 @@ timed_compile() {  # timed_compile HLS_DIR WORLD_FLAGS... -> "wall_s max_rss_MB"
     local hls="$1"; shift
     local log; log=$(mktemp)
     (cd "$hls" && /usr/bin/time -f '%e %M' -o "$log" g++ "${flags[@]}" "$@" -c lenet5.cpp -o /dev/null)
-    awk '{ printf "%s %.0f", $1, $2 / 1024 }' "$log"
+    awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$log"
     rm -f "$log"
 }
 
