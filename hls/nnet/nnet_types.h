@@ -81,6 +81,29 @@ template <class R, class A, class B> inline R multiply(const A &a, const B &b) {
 
 template <class T> inline long long to_wide(const T &v) { return v.to_int64(); }
 
+// fx<W,F> as a Vitis reader writes it, ap_fixed<W, I> with I = W - F integer bits: the top function's
+// score port. It holds the same W bits q as int_t<W>; only its binary point is declared.
+template <int W, int I> struct fixed_of { typedef ap_fixed<W, I> type; };
+
+// The stored integer q of an ap_fixed (its W bits, sign-extended), not its value q * 2^-F.
+template <int W, int I> inline long long to_wide(const ap_fixed<W, I> &v) {
+    const ap_int<W> q = ap_int_base<W, false>(v.range(W - 1, 0));
+    return q.to_int64();
+}
+
+// A T holding the stored integer q: T(q) for integer types; for ap_fixed the W bits of q, so that the
+// value is q * 2^-F exactly, whatever F is (a conversion of q's value would drop or wrap bits).
+template <class T> struct from_raw {
+    template <class Q> static T apply(const Q &q) { return T(q); }
+};
+template <int W, int I> struct from_raw<ap_fixed<W, I> > {
+    template <class Q> static ap_fixed<W, I> apply(const Q &q) {
+        ap_fixed<W, I> v = 0;
+        v.setBits(static_cast<unsigned long long>(to_wide(q)));
+        return v;
+    }
+};
+
 #else
 
 template <int W> struct int_of { typedef typename std_int<W>::type type; };
@@ -95,6 +118,12 @@ template <class R, class A, class B> inline R multiply(const A &a, const B &b) {
 
 template <class T> inline long long to_wide(const T &v) { return static_cast<long long>(v); }
 
+template <int W, int I> struct fixed_of { typedef typename int_of<W>::type type; };
+
+template <class T> struct from_raw {
+    template <class Q> static T apply(const Q &q) { return T(q); }
+};
+
 #endif
 
 // A signed integer of at least W bits: ap_int<W>, or int8_t/int16_t/int32_t/int64_t.
@@ -102,6 +131,9 @@ template <int W> struct int_t { typedef typename int_of<W>::type type; };
 
 // An unsigned integer of at least W bits: ap_uint<W>, or uint8_t/uint16_t/uint32_t/uint64_t.
 template <int W> struct uint_t { typedef typename uint_of<W>::type type; };
+
+// A signed fx<W, W - I> port value: ap_fixed<W, I>, or the integer int_t<W> holding the same bits q.
+template <int W, int I> struct fixed_t { typedef typename fixed_of<W, I>::type type; };
 
 // The element type of a ROM whose values are Ts (see the head of this file): T itself, except an
 // ap_int<W> / ap_uint<W> in C simulation, which is stored as the smallest standard integer holding it.

@@ -69,7 +69,7 @@ public class TypeWorldTests
     public void Rom_words_are_exact_ap_types_for_synthesis_and_standard_integers_in_c_simulation()
     {
         string dir = RepoPaths.NewTempDir("hls-romword-types");
-        File.WriteAllText(Path.Combine(dir, "ap_int.h"), "template <int W> class ap_int {};\ntemplate <int W> class ap_uint {};\n");
+        File.WriteAllText(Path.Combine(dir, "ap_int.h"), "template <int W, bool S> class ap_int_base {};\ntemplate <int W> class ap_int {};\ntemplate <int W> class ap_uint {};\ntemplate <int W, int I> class ap_fixed {};\n");
         File.WriteAllText(Path.Combine(dir, "check.cpp"), $$"""
             #include <type_traits>
             #include "{{Path.Combine(HlsAssets.KernelDir, "nnet_types.h")}}"
@@ -88,6 +88,63 @@ public class TypeWorldTests
             var compile = GeneratedProjectTests.Run("g++", dir, ["-std=c++14", "-fsyntax-only", "-DLENET_USE_AP_INT", "-isystem", dir, synthesis, "check.cpp"]);
             Assert.True(compile.Exit == 0, synthesis + ": " + compile.Stderr);
         }
+    }
+
+    /// <summary>The score port is ap_fixed&lt;W, W − F&gt; with the real headers and the integer q without them.</summary>
+    [RealApHeadersFact]
+    public void Score_port_is_the_ap_fixed_of_the_score_format_with_the_real_headers()
+    {
+        var model = Model("lenet5-classic-w8a8");
+        string hls = Path.Combine(RepoPaths.NewTempDir("hls-port"), "hls");
+        HlsGenerator.Generate(model, hls, new HlsOptions());
+        int bits = model.Scores.Bits, integerBits = model.Scores.Bits - model.Scores.Frac;
+        File.WriteAllText(Path.Combine(hls, "port.cpp"), $$"""
+            #include <type_traits>
+            #include "lenet5.h"
+            #ifdef LENET_USE_AP_INT
+            static_assert(std::is_same<score_t, ap_fixed<{{bits}}, {{integerBits}}> >::value, "ap_fixed port");
+            #else
+            static_assert(std::is_same<score_t, nnet::int_t<{{bits}}>::type>::value, "integer port");
+            #endif
+            int main() { return 0; }
+            """);
+        foreach (var real in new[] { true, false })
+        {
+            var compile = GeneratedProjectTests.Run("g++", hls, [.. HlsGenerator.CxxFlags, .. RealApHeaders.Flags(real), "-I.", "-fsyntax-only", "port.cpp"]);
+            Assert.True(compile.Exit == 0, compile.Stderr);
+        }
+    }
+
+    /// <summary>
+    /// An ap_fixed port carries the integer q in its W bits, for any binary point (I below 0, inside or above W):
+    /// written from q and read back, every q from the most negative to the largest comes back unchanged.
+    /// </summary>
+    [RealApHeadersFact]
+    public void Ap_fixed_port_values_carry_the_score_integers_bit_for_bit()
+    {
+        (int W, int I)[] formats = [(8, 6), (8, -2), (8, 12), (4, 0), (16, 3), (32, 20), (20, -5)];
+        string dir = RepoPaths.NewTempDir("hls-fixed-port");
+        File.WriteAllText(Path.Combine(dir, "port.cpp"), $$"""
+            #include <stdio.h>
+            #include "{{Path.Combine(HlsAssets.KernelDir, "nnet_types.h")}}"
+            template <int W, int I> void check() {
+                const long long lo = -(1LL << (W - 1)), hi = (1LL << (W - 1)) - 1;
+                const long long qs[] = {lo, lo + 1, -1, 0, 1, hi - 1, hi};
+                for (long long q : qs) {
+                    const typename nnet::fixed_t<W, I>::type v = nnet::from_raw<typename nnet::fixed_t<W, I>::type>::apply(typename nnet::int_t<W>::type(q));
+                    printf("%lld %lld\n", q, nnet::to_wide(v));
+                }
+            }
+            int main() { {{string.Join(" ", formats.Select(f => $"check<{f.W}, {f.I}>();"))}} return 0; }
+            """);
+        var compile = GeneratedProjectTests.Run("g++", dir, [.. HlsGenerator.CxxFlags, .. RealApHeaders.Flags(real: true), "-o", "port", "port.cpp"]);
+        Assert.True(compile.Exit == 0, compile.Stderr);
+        var run = GeneratedProjectTests.Run(Path.Combine(dir, "port"), dir, []);
+        Assert.Equal(0, run.Exit);
+        var rows = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(' ').Select(long.Parse).ToArray()).ToArray();
+        Assert.Equal(formats.Length * 7, rows.Length);
+        Assert.All(rows, r => Assert.Equal(r[0], r[1]));
+        Assert.Contains(rows, r => r[0] == int.MinValue);
     }
 
     [Fact]

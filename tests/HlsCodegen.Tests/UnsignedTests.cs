@@ -52,7 +52,7 @@ public class UnsignedTests
         Assert.Contains("typedef config_fc2::result_t input_t;", fc3);
         Assert.Contains("typedef nnet::int_t<4>::type result_t;", fc3);
         Assert.Contains("static const int out_bits = 4;", fc3);
-        Assert.Contains("typedef nnet::int_t<4>::type score_t;", File.ReadAllText(Path.Combine(hls, "lenet5.h")));
+        Assert.Contains($"typedef nnet::fixed_t<4, {4 - model.Scores.Frac}>::type score_t;", File.ReadAllText(Path.Combine(hls, "lenet5.h")));
     }
 
     [Theory]
