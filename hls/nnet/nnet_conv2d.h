@@ -16,10 +16,12 @@ namespace nnet {
 template <class CONFIG>
 void conv2d(const typename CONFIG::input_t input[CONFIG::in_height * CONFIG::in_width * CONFIG::n_chan],
             typename CONFIG::result_t output[CONFIG::out_height * CONFIG::out_width * CONFIG::n_filt],
-            const typename CONFIG::weight_t weights[CONFIG::kernel * CONFIG::kernel * CONFIG::n_chan][CONFIG::n_filt],
-            const typename CONFIG::bias_t biases[CONFIG::n_filt]) {
+            const typename rom_word<typename CONFIG::weight_t>::type weights[CONFIG::kernel * CONFIG::kernel * CONFIG::n_chan][CONFIG::n_filt],
+            const typename rom_word<typename CONFIG::bias_t>::type biases[CONFIG::n_filt]) {
     typedef typename CONFIG::input_t input_t;
     typedef typename CONFIG::accum_t accum_t;
+    typedef typename CONFIG::weight_t weight_t;
+    typedef typename CONFIG::bias_t bias_t;
     const unsigned parallel = CONFIG::parallel;
     const unsigned groups = CONFIG::n_filt / CONFIG::parallel;
 
@@ -33,7 +35,7 @@ ConvRow:
         ConvBias:
             for (unsigned co = 0; co < CONFIG::n_filt; co++) {
 #pragma HLS PIPELINE II=1
-                acc[co] = accum_t(biases[co]);
+                acc[co] = accum_t(bias_t(biases[co]));
             }
         ConvKy:
             for (unsigned ky = 0; ky < CONFIG::kernel; ky++) {
@@ -56,7 +58,7 @@ ConvRow:
                                 const unsigned co = g * parallel + u;
                                 // Unconnected pairs hold weight 0; skipping them leaves the sum unchanged.
                                 if (!CONFIG::has_connections || CONFIG::connected(ci, co))
-                                    acc[co] = accum_t(acc[co] + product<CONFIG>(x, weights[tap][co]));
+                                    acc[co] = accum_t(acc[co] + product<CONFIG>(x, weight_t(weights[tap][co])));
                             }
                         }
                     }

@@ -13,10 +13,12 @@ namespace nnet {
 template <class CONFIG>
 void dense(const typename CONFIG::input_t input[CONFIG::n_in],
            typename CONFIG::result_t output[CONFIG::n_out],
-           const typename CONFIG::weight_t weights[CONFIG::n_in][CONFIG::n_out],
-           const typename CONFIG::bias_t biases[CONFIG::n_out]) {
+           const typename rom_word<typename CONFIG::weight_t>::type weights[CONFIG::n_in][CONFIG::n_out],
+           const typename rom_word<typename CONFIG::bias_t>::type biases[CONFIG::n_out]) {
     typedef typename CONFIG::input_t input_t;
     typedef typename CONFIG::accum_t accum_t;
+    typedef typename CONFIG::weight_t weight_t;
+    typedef typename CONFIG::bias_t bias_t;
     const unsigned parallel = CONFIG::parallel;
     const unsigned groups = CONFIG::n_out / CONFIG::parallel;
 
@@ -26,7 +28,7 @@ void dense(const typename CONFIG::input_t input[CONFIG::n_in],
 DenseBias:
     for (unsigned co = 0; co < CONFIG::n_out; co++) {
 #pragma HLS PIPELINE II=1
-        acc[co] = accum_t(biases[co]);
+        acc[co] = accum_t(bias_t(biases[co]));
     }
 DenseIn:
     for (unsigned i = 0; i < CONFIG::n_in; i++) {
@@ -38,7 +40,7 @@ DenseIn:
             for (unsigned u = 0; u < parallel; u++) {
 #pragma HLS UNROLL
                 const unsigned co = g * parallel + u;
-                acc[co] = accum_t(acc[co] + product<CONFIG>(x, weights[i][co]));
+                acc[co] = accum_t(acc[co] + product<CONFIG>(x, weight_t(weights[i][co])));
             }
         }
     }

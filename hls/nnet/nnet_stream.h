@@ -3,6 +3,8 @@
 #ifndef NNET_STREAM_H_
 #define NNET_STREAM_H_
 
+#include "nnet_types.h"
+
 namespace nnet {
 
 template <class T, unsigned N> void read_stream(const T in[N], T out[N]) {
@@ -13,11 +15,12 @@ ReadStream:
     }
 }
 
-template <class T, unsigned N> void write_stream(const T in[N], T out[N]) {
+// OUT may be the port's ap_fixed<W, I> while IN is the last layer's integer q: the bits are copied.
+template <class OUT, unsigned N, class IN> void write_stream(const IN in[N], OUT out[N]) {
 WriteStream:
     for (unsigned i = 0; i < N; i++) {
 #pragma HLS PIPELINE II=1
-        out[i] = in[i];
+        out[i] = from_raw<OUT>::apply(in[i]);
     }
 }
 

@@ -12,6 +12,9 @@ public sealed record CsimReport(int Images, int MismatchedImages, int FirstMisma
                                 TimeSpan GoldenTime, TimeSpan CompileTime, TimeSpan RunTime)
 {
     public bool Passed => MismatchedImages == 0;
+
+    /// <summary>The integer types the simulation was compiled with; the csim log names them.</summary>
+    public required ApTypes Types { get; init; }
 }
 
 /// <summary>
@@ -29,10 +32,12 @@ public static class CsimRunner
 
     /// <summary>
     /// Writes tbDataDir (images and golden scores), builds hlsDir's testbench and runs it.
-    /// <paramref name="images"/> holds N × 784 pixels.
+    /// <paramref name="images"/> holds N × 784 pixels. <paramref name="types"/> defaults to what
+    /// <see cref="ApTypes.Find(string?)"/> finds in the environment.
     /// </summary>
-    public static CsimReport Run(QModel model, string hlsDir, string tbDataDir, byte[] images)
+    public static CsimReport Run(QModel model, string hlsDir, string tbDataDir, byte[] images, ApTypes? types = null)
     {
+        types ??= ApTypes.Find(null);
         int pixels = model.InputShape.Size;
         if (images.Length == 0 || images.Length % pixels != 0)
             throw new LeNetHlsException($"csim: expected a whole number of {pixels}-pixel images, got {images.Length} bytes");
@@ -40,7 +45,7 @@ public static class CsimRunner
 
         // g++ works in its own process while the golden model runs here.
         var compileWatch = Stopwatch.StartNew();
-        var compile = Task.Run(() => { Compile(hlsDir, trace: false); return compileWatch.Elapsed; });
+        var compile = Task.Run(() => { Compile(hlsDir, trace: false, types); return compileWatch.Elapsed; });
         var goldenWatch = Stopwatch.StartNew();
         int[] golden;
         try { golden = GoldenScores.Compute(model, images); }
@@ -61,16 +66,17 @@ public static class CsimRunner
 
         string scoresPath = Path.Combine(tbDataDir, TestVectors.CsimScoresFile);
         var comparison = ScoreComparison.Compare(golden, TestVectors.ReadScores(scoresPath, model.Classes), model.Classes, scoresPath);
-        var divergence = comparison.FirstMismatchedImage is int first ? Locate(model, hlsDir, tbDataDir, images, first) : null;
-        return new CsimReport(count, comparison.MismatchedImages, comparison.FirstMismatchedImage ?? -1, divergence, goldenTime, compileTime, runTime);
+        var divergence = comparison.FirstMismatchedImage is int first ? Locate(model, hlsDir, tbDataDir, images, first, types) : null;
+        return new CsimReport(count, comparison.MismatchedImages, comparison.FirstMismatchedImage ?? -1, divergence, goldenTime, compileTime, runTime) { Types = types };
     }
 
-    /// <summary>Builds the testbench (or its trace variant) with g++; returns the binary's path.</summary>
-    public static string Compile(string hlsDir, bool trace)
+    /// <summary>Builds the testbench (or its trace variant) with g++ in the type world <paramref name="types"/>; returns the binary's path.</summary>
+    public static string Compile(string hlsDir, bool trace, ApTypes types)
     {
         string binary = trace ? TraceBinary : Binary;
         Directory.CreateDirectory(Path.Combine(hlsDir, "build"));
         var args = new List<string>(HlsGenerator.CxxFlags);
+        args.AddRange(types.CompilerFlags);
         if (trace) args.Add("-DLENET_TRACE");
         args.AddRange(["-I.", "-o", binary, HlsGenerator.TopSource, $"{HlsGenerator.TestbenchDir}/lenet5_tb.cpp"]);
         string compiler = ExternalProcess.Require(Compiler, "C simulation needs a C++17 compiler: apt-get install g++");
@@ -123,9 +129,9 @@ public static class CsimRunner
             throw LeNetHlsException.InFile(Path.Combine(hlsDir, binary), $"testbench failed (exit {result.ExitCode}): {FirstError(result.Stderr)}");
     }
 
-    private static LayerDivergence? Locate(QModel model, string hlsDir, string tbDataDir, byte[] images, int image)
+    private static LayerDivergence? Locate(QModel model, string hlsDir, string tbDataDir, byte[] images, int image, ApTypes types)
     {
-        Compile(hlsDir, trace: true);
+        Compile(hlsDir, trace: true, types);
         RunTestbench(hlsDir, TraceBinary, tbDataDir, "--trace", Invariant(image), "--first", Invariant(image), "--count", "1", "--out", "csim_trace_scores.bin");
         var csim = ReadTrace(Path.Combine(tbDataDir, TraceFile), model);
         int pixels = model.InputShape.Size;

@@ -76,8 +76,7 @@ public static class HlsGenerator
             roms.Select(r => new RomPragmaModel(r.Array, r.Impl, r.PartitionFactor > 1, r.PartitionFactor, r.PartitionDim)).ToArray(),
             layers.Select(l => l.TopModel()).ToArray(),
             layers[^1].Buffer)));
-        string tbData = Path.GetFullPath(Path.Combine(outDir, "..", HlsProject.TbDataFolder));
-        var vitis = new VitisScriptModel(name, part, plan.ClockNsText, tbData);
+        var vitis = new VitisScriptModel(name, part, plan.ClockNsText);
         Write(outDir, "run_hls.tcl", templates.RunHls.Render(vitis));
         Write(outDir, "hls_config.cfg", templates.HlsConfig.Render(vitis));
         Write(outDir, "Makefile", templates.Makefile.Render(new MakefileModel(name, string.Join(' ', CxxFlags))));
@@ -146,7 +145,13 @@ public static class HlsGenerator
     }
 
     /// <summary>A weight ROM's element type; nnet::weight_of also picks the layer's product (nnet_mult.h).</summary>
-    private static string WeightType(int bits) => $"nnet::weight_of<{bits}>::type";
+    private static string WeightType(int bits) => RomWord($"nnet::weight_of<{bits}>::type");
+
+    /// <summary>
+    /// The element type of a ROM of <paramref name="valueType"/>s: the exact type for synthesis, a standard
+    /// integer in C simulation, so that the initializers are constants (hls/nnet/nnet_types.h, rom_word).
+    /// </summary>
+    private static string RomWord(string valueType) => $"nnet::rom_word<{valueType}>::type";
 
     private static string IntType(int bits) => $"nnet::int_t<{bits}>::type";
 
@@ -165,7 +170,7 @@ public static class HlsGenerator
             $"Shape [{b.Data.Length}]: one per output channel.",
         };
         return new Rom($"{WeightsDir}/b_{l.Id}.h", $"Biases of layer {l.Index} \"{l.Source.Name}\" ({KindName(l.Source.Kind)}).", notes,
-            $"B_{l.Id.ToUpperInvariant()}_H_", IntType(b.Bits), $"b_{l.Id}", $"[{b.Data.Length}]", Chunked(b.Data), "lutram", l.Parallel, 1, false);
+            $"B_{l.Id.ToUpperInvariant()}_H_", RomWord(IntType(b.Bits)), $"b_{l.Id}", $"[{b.Data.Length}]", Chunked(b.Data), "lutram", l.Parallel, 1, false);
     }
 
     private static Rom TanhRom(LayerInfo l)
@@ -180,7 +185,7 @@ public static class HlsGenerator
             $"Shape [{t.Table.Length}].",
         };
         return new Rom($"{WeightsDir}/tanh_{l.Id}.h", $"Tanh table of layer {l.Index} \"{l.Source.Name}\" (docs/fixed-point.md §5).", notes,
-            $"TANH_{l.Id.ToUpperInvariant()}_H_", IntType(o.Bits), $"tanh_{l.Id}", $"[{t.Table.Length}]", Chunked(t.Table), "bram", 1, 1, true);
+            $"TANH_{l.Id.ToUpperInvariant()}_H_", RomWord(IntType(o.Bits)), $"tanh_{l.Id}", $"[{t.Table.Length}]", Chunked(t.Table), "bram", 1, 1, true);
     }
 
     private static string[] Chunked(int[] values)

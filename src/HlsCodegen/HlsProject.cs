@@ -37,9 +37,10 @@ public static class HlsProject
 
     /// <summary>
     /// Runs C simulation of DIR/hls over the first <paramref name="images"/> MNIST test images
-    /// (all when null) and compares every score with the golden model of DIR/qmodel.json.
+    /// (all when null) and compares every score with the golden model of DIR/qmodel.json, compiled with
+    /// <paramref name="types"/> (by default what <see cref="ApTypes.Find(string?)"/> finds).
     /// </summary>
-    public static CsimReport Csim(string dir, int? images, string mnistDir)
+    public static CsimReport Csim(string dir, int? images, string mnistDir, ApTypes? types = null)
     {
         string hls = Path.Combine(dir, HlsFolder);
         if (!File.Exists(Path.Combine(hls, HlsGenerator.TopSource)))
@@ -49,6 +50,6 @@ public static class HlsProject
         if (images is { } n) test = test.Take(n);
         if (test.PixelsPerImage != model.InputShape.Size)
             throw LeNetHlsException.InFile(mnistDir, $"images have {test.PixelsPerImage} pixels, the qmodel expects {model.InputShape.Size}");
-        return CsimRunner.Run(model, hls, Path.Combine(dir, TbDataFolder), test.Images);
+        return CsimRunner.Run(model, hls, Path.Combine(dir, TbDataFolder), test.Images, types);
     }
 }

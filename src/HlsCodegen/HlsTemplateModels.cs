@@ -69,7 +69,7 @@ public sealed record TopLayerModel(int Index, string Name, string Id, string Kin
                                    string Buffer, string Input, string Weights, string Biases);
 
 /// <summary>templates/hls/run_hls.tcl.sbn and hls_config.cfg.sbn: the Vitis flows.</summary>
-public sealed record VitisScriptModel(string ModelName, string Part, string ClockNs, string TbData);
+public sealed record VitisScriptModel(string ModelName, string Part, string ClockNs);
 
 /// <summary>templates/hls/Makefile.sbn: g++ C simulation.</summary>
 public sealed record MakefileModel(string ModelName, string CxxFlags);

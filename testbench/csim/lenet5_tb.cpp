@@ -3,6 +3,10 @@
 //
 //   lenet5_tb [TB_DATA_DIR] [--out SCORES_FILE] [--first K --count M] [--trace IMAGE]
 //
+// Without TB_DATA_DIR it uses ../tb_data when that holds images.bin (run from hls/: make run, vitis_hls
+// -f run_hls.tcl), else the tb_data folder beside the hls/ folder this file was compiled from (found
+// through __FILE__; Vitis runs the testbench in a build folder of its own). Either way the project
+// folder can be moved without editing a path.
 // Reads TB_DATA_DIR/images.bin (N x 784 bytes) and golden_scores.bin (N x classes int32,
 // little-endian; src/Core/Data/TestVectors.cs), runs every image through lenet5(), writes
 // csim_scores.bin (or SCORES_FILE, e.g. for Vitis co-simulation) in the same layout and exits 0 only when every score equals the golden one.
@@ -40,6 +44,21 @@ static long long get_int32(const unsigned char *p) {
     return u >= 0x80000000UL ? static_cast<long long>(u) - 0x100000000LL : static_cast<long long>(u);
 }
 
+static bool file_exists(const std::string &path) {
+    FILE *f = fopen(path.c_str(), "rb");
+    if (!f) return false;
+    fclose(f);
+    return true;
+}
+
+static std::string default_tb_data() {
+    if (file_exists("../tb_data/images.bin")) return "../tb_data";
+    const std::string source = __FILE__;  // DIR/hls/tb/lenet5_tb.cpp, absolute or relative to the build folder
+    const size_t slash = source.find_last_of("/\\");
+    const std::string tb_folder = slash == std::string::npos ? std::string(".") : source.substr(0, slash);
+    return tb_folder + "/../../tb_data";
+}
+
 static bool write_file(const std::string &path, const std::vector<unsigned char> &bytes) {
     FILE *f = fopen(path.c_str(), "wb");
     if (!f) return false;
@@ -60,7 +79,7 @@ void lenet_trace_layer(unsigned layer, const long long *values, unsigned count) 
 #endif
 
 int main(int argc, char **argv) {
-    std::string dir = "../tb_data";
+    std::string dir;
     std::string scores_file = "csim_scores.bin";
     long trace_image = -1;
     unsigned long first = 0, limit = ~0UL;
@@ -71,6 +90,8 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) scores_file = argv[++i];
         else dir = argv[i];
     }
+
+    if (dir.empty()) dir = default_tb_data();
 
     std::vector<unsigned char> images, golden;
     if (!read_file(dir + "/images.bin", images)) {

@@ -20,7 +20,7 @@ public class ErrorTests
         string hls = Path.Combine(RepoPaths.NewTempDir("hls-broken"), "hls");
         HlsGenerator.Generate(Model, hls, new HlsOptions());
         File.AppendAllText(Path.Combine(hls, "lenet5.cpp"), "\nint broken = undefined_name;\n");
-        var e = Assert.Throws<LeNetHlsException>(() => CsimRunner.Compile(hls, trace: false));
+        var e = Assert.Throws<LeNetHlsException>(() => CsimRunner.Compile(hls, trace: false, ApTypes.Fallback()));
         Assert.StartsWith($"{hls}: g++ failed: lenet5.cpp:", e.Message);
         Assert.Contains("error:", e.Message);
         Assert.Contains("undefined_name", e.Message);
@@ -36,7 +36,7 @@ public class ErrorTests
         Environment.SetEnvironmentVariable("PATH", RepoPaths.NewTempDir("empty-path"));
         try
         {
-            var e = Assert.Throws<LeNetHlsException>(() => CsimRunner.Compile(hls, trace: false));
+            var e = Assert.Throws<LeNetHlsException>(() => CsimRunner.Compile(hls, trace: false, ApTypes.Fallback()));
             Assert.StartsWith("g++: not found on PATH", e.Message);
         }
         finally { Environment.SetEnvironmentVariable("PATH", path); }

@@ -30,7 +30,7 @@ public class GeneratedProjectTests
         Assert.Contains("static const unsigned LENET_N_PIXELS = 784;", header);
         Assert.Contains("static const unsigned LENET_N_CLASSES = 10;", header);
         Assert.Contains("typedef nnet::pixel_type pixel_t;", header);
-        Assert.Contains("typedef nnet::int_t<8>::type score_t;", header);
+        Assert.Contains($"typedef nnet::fixed_t<8, {8 - Lenet5.Scores.Frac}>::type score_t;", header);
         Assert.Contains("void lenet5(const pixel_t pixels[LENET_N_PIXELS], score_t scores[LENET_N_CLASSES]);", header);
         Assert.Contains("void lenet5(const pixel_t pixels[LENET_N_PIXELS], score_t scores[LENET_N_CLASSES]) {", top);
         Assert.Contains("#pragma HLS INTERFACE mode=axis port=pixels", top);

@@ -18,9 +18,7 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// </summary>
 public class UnsignedTests
 {
-    private static string ApModel => Path.Combine(RepoPaths.Root, "tests", "HlsCodegen.Tests", "ApIntModel");
-
-    private static string[] World(bool apInt) => apInt ? ["-DLENET_USE_AP_INT", "-isystem", ApModel] : ["-DLENET_NO_AP_INT"];
+    private static IReadOnlyList<string> World(bool apInt) => RealApHeaders.Flags(apInt);
 
     private static string Generate(QModel model, string prefix = "hls-unsigned")
     {
@@ -55,7 +53,7 @@ public class UnsignedTests
         Assert.Contains("typedef config_fc2::result_t input_t;", fc3);
         Assert.Contains("typedef nnet::int_t<4>::type result_t;", fc3);
         Assert.Contains("static const int out_bits = 4;", fc3);
-        Assert.Contains("typedef nnet::int_t<4>::type score_t;", File.ReadAllText(Path.Combine(hls, "lenet5.h")));
+        Assert.Contains($"typedef nnet::fixed_t<4, {4 - model.Scores.Frac}>::type score_t;", File.ReadAllText(Path.Combine(hls, "lenet5.h")));
     }
 
     [Theory]
@@ -86,9 +84,11 @@ public class UnsignedTests
     /// Every product of an unsigned W-bit input with a weight, through nnet::product at the generator's mult_t, is
     /// exact: no unsigned wraparound (uint32_t × int) and no narrowing. Covers 2..32-bit inputs and 1..16-bit weights.
     /// </summary>
+    [RealApHeadersFact]
+    public void Products_of_unsigned_inputs_are_exact_with_the_real_Xilinx_headers() => Products_of_unsigned_inputs_are_exact_in_both_type_worlds(apInt: true);
+
     [Theory]
     [InlineData(false)]
-    [InlineData(true)]
     public void Products_of_unsigned_inputs_are_exact_in_both_type_worlds(bool apInt)
     {
         int[] inputBits = [2, 7, 8, 9, 16, 17, 31, 32];
@@ -126,9 +126,12 @@ public class UnsignedTests
     }
 
     /// <summary>nnet::activation&lt;ACT_RELU&gt; into ufx&lt;W,F&gt; is clamp(shift(acc), 0, 2^W − 1) (docs/fixed-point.md §4.3, §5).</summary>
+    [RealApHeadersFact]
+    public void Relu_into_an_unsigned_output_clamps_with_the_real_Xilinx_headers() =>
+        Relu_into_an_unsigned_output_clamps_the_shifted_accumulator_to_0_through_2_pow_W_minus_1(apInt: true);
+
     [Theory]
     [InlineData(false)]
-    [InlineData(true)]
     public void Relu_into_an_unsigned_output_clamps_the_shifted_accumulator_to_0_through_2_pow_W_minus_1(bool apInt)
     {
         int[] widths = [2, 3, 5, 8];
@@ -192,11 +195,15 @@ public class UnsignedTests
         return (model, [(byte)(1 << (bits - 1)), 1, 0, (byte)top], [-top, 3 * top]);
     }
 
+    [RealApHeadersTheory]
+    [InlineData(2)]
+    [InlineData(8)]
+    public void A_value_at_or_above_2_pow_W_minus_1_survives_maxpool_with_the_real_Xilinx_headers(int bits) =>
+        A_value_at_or_above_2_pow_W_minus_1_survives_maxpool_and_feeds_the_next_layer(bits, apInt: true);
+
     [Theory]
     [InlineData(2, false)]
-    [InlineData(2, true)]
     [InlineData(8, false)]
-    [InlineData(8, true)]
     public void A_value_at_or_above_2_pow_W_minus_1_survives_maxpool_and_feeds_the_next_layer(int bits, bool apInt)
     {
         var (model, pixels, expected) = LargeValueThroughMaxpool(bits);
@@ -220,7 +227,7 @@ public class UnsignedTests
         string tbData = Path.Combine(hls, "..", "tb_data");
         Directory.CreateDirectory(tbData);
         TestVectors.Write(tbData, pixels, expected);
-        string binary = CsimRunner.Compile(hls, trace: true);
+        string binary = CsimRunner.Compile(hls, trace: true, ApTypes.Fallback());
         var run = TestProcess.Run(binary, hls, [tbData, "--trace", "0"]);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var trace = CsimRunner.ReadTrace(Path.Combine(tbData, CsimRunner.TraceFile), model);

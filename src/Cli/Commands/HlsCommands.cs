@@ -59,16 +59,23 @@ public static class HlsCommands
         var dir = new Argument<string>("dir") { Description = "Folder written by codegen (holds qmodel.json and hls/)" };
         var images = new Option<string>("--images") { Description = "MNIST test images to simulate: a count or 'all'", DefaultValueFactory = _ => "all" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
+        var apInclude = new Option<string?>("--ap-include")
+        {
+            Description = $"Folder holding Xilinx's ap_int.h to compile with (default: ${ApTypes.IncludeVariable}, then ${ApTypes.VitisVariable}/include, else the fallback integer types)",
+        };
         var cmd = new Command("csim", "Compile the generated HLS C++ with g++, run it on MNIST test images and compare every score with the golden model");
         cmd.Arguments.Add(dir);
         cmd.Options.Add(images);
         cmd.Options.Add(data);
+        cmd.Options.Add(apInclude);
         cmd.SetAction(r =>
         {
             var watch = Stopwatch.StartNew();
             string folder = r.GetValue(dir)!;
             VerificationResult.Delete(folder, "csim");
-            var report = HlsProject.Csim(folder, ImageCount.Parse(r.GetValue(images)!), r.GetValue(data)!);
+            var types = ApTypes.Find(r.GetValue(apInclude));
+            Console.WriteLine($"csim: type world: {types}");
+            var report = HlsProject.Csim(folder, ImageCount.Parse(r.GetValue(images)!), r.GetValue(data)!, types);
             Console.WriteLine($"csim: {report.Images} images compared, {report.MismatchedImages} mismatched; " +
                               $"golden {report.GoldenTime.TotalSeconds:F2} s, g++ {report.CompileTime.TotalSeconds:F2} s, " +
                               $"simulation {report.RunTime.TotalSeconds:F2} s, total {watch.Elapsed.TotalSeconds:F2} s");
