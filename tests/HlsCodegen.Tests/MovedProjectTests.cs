@@ -1,3 +1,4 @@
+using LeNetHls.Core.Verification;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
@@ -57,7 +58,7 @@ public class MovedProjectTests
         string original = Path.Combine(RepoPaths.NewTempDir("hls-tbdata"), "gen");
         HlsGenerator.Generate(Model, Path.Combine(original, "hls"), new HlsOptions());
         var images = TestModels.Images(12);
-        TestVectors.Write(Path.Combine(original, "tb_data"), images, CsimRunner.GoldenScores(Model, images));
+        TestVectors.Write(Path.Combine(original, "tb_data"), images, GoldenScores.Compute(Model, images));
         string moved = Path.Combine(RepoPaths.NewTempDir("hls-tbdata-moved"), "gen");
         Directory.Move(original, moved);
 
@@ -71,6 +72,6 @@ public class MovedProjectTests
         var run = TestProcess.Run(Path.Combine(build, "csim.exe"), build, []);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("csim: 12 images, 0 mismatched", run.Stdout);
-        Assert.Equal(CsimRunner.GoldenScores(Model, images), TestVectors.ReadScores(Path.Combine(moved, "tb_data", TestVectors.CsimScoresFile), 10));
+        Assert.Equal(GoldenScores.Compute(Model, images), TestVectors.ReadScores(Path.Combine(moved, "tb_data", TestVectors.CsimScoresFile), 10));
     }
 }

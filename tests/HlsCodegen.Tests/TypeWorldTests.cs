@@ -252,7 +252,7 @@ public class TypeWorldTests
     private static void AssertCompilesWarningFree(QModel model, string standard, ApTypes types)
     {
         string hls = Path.Combine(RepoPaths.NewTempDir("hls-std"), "hls");
-        HlsGenerator.Generate(model, hls, new HlsOptions { Multipliers = 8 });
+        HlsGenerator.Generate(model, hls, new HlsOptions { MultipliersPerLayer = 8 });
         var flags = HlsGenerator.CxxFlags.Select(f => f.StartsWith("-std=", StringComparison.Ordinal) ? $"-std={standard}" : f).ToList();
         Assert.Contains($"-std={standard}", flags);
         Assert.Contains("-Werror", flags);
