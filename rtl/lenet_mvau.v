@@ -8,7 +8,7 @@
 // ELEMS x is 0, past OUTS the sum is never output). X_SIGNED 0 means unsigned ufx inputs
 // (docs/fixed-point.md sections 1 and 3): x is zero-extended to IN_WIDTH + 1 signed bits before the
 // signed product or the +-x negation, so x >= 2^(IN_WIDTH-1) stays positive. The accumulated sum is
-// requantized (docs/fixed-point.md section 4) with the fused activation: ACT 0 none, 1 relu, 2 tanh
+// requantized (docs/fixed-point.md section 4) with the fused activation: ACT LENET_ACT_* (lenet_modes.vh)
 // (index saturated to TANH_INDEX_BITS, then a table lookup per lane); OUT_SIGNED 0 (an unsigned relu
 // output) clamps to [0, 2^OUT_WIDTH - 1].
 // Pipeline: A issue, B weights + input slice, C products, D accumulate, E activation, F assemble.
@@ -31,9 +31,9 @@ module lenet_mvau #(
     parameter ACT = 0,
     parameter OUT_SIGNED = 1,
     parameter TANH_INDEX_BITS = 2,
-    parameter WEIGHT_FILE = "weights.mem",
-    parameter BIAS_FILE = "bias.mem",
-    parameter TANH_FILE = "tanh.mem"
+    parameter WEIGHT_FILE = "",
+    parameter BIAS_FILE = "",
+    parameter TANH_FILE = ""
 ) (
     input  wire                        clk,
     input  wire                        rst,
@@ -43,8 +43,7 @@ module lenet_mvau #(
     output wire [OUTS*OUT_WIDTH-1:0]   out_data,
     output reg                         out_valid
 );
-    localparam ACT_RELU = 1;
-    localparam ACT_TANH = 2;
+    `include "lenet_modes.vh"
     localparam SLICE_WIDTH = SIMD * IN_WIDTH;
     localparam ROT_WIDTH = SF * SLICE_WIDTH;
     localparam BIPOLAR_WIDTH = 1;
@@ -198,10 +197,10 @@ module lenet_mvau #(
             end
             always @(posedge clk) if (valid_c) acc <= total;
 
-            if (ACT == ACT_TANH) begin : g_tanh
+            if (ACT == LENET_ACT_TANH) begin : g_tanh
                 wire [TANH_INDEX_BITS-1:0] index;
                 lenet_requant #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .OUT_WIDTH(TANH_INDEX_BITS),
-                                .ROUND(ROUND), .SATURATE(1), .RELU(0))
+                                .ROUND(ROUND), .SATURATE(LENET_OVERFLOW_SAT), .RELU(0))
                     to_index (.acc(acc), .q(index));
                 // Table entry i + 2^(B-1): flipping the sign bit adds the offset.
                 wire [TANH_INDEX_BITS-1:0] entry = {~index[TANH_INDEX_BITS-1], index[TANH_INDEX_BITS-2:0]};
@@ -210,7 +209,7 @@ module lenet_mvau #(
             end else begin : g_requant
                 wire [OUT_WIDTH-1:0] q;
                 lenet_requant #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .OUT_WIDTH(OUT_WIDTH),
-                                .ROUND(ROUND), .SATURATE(SATURATE), .RELU(ACT == ACT_RELU ? 1 : 0), .OUT_SIGNED(OUT_SIGNED))
+                                .ROUND(ROUND), .SATURATE(SATURATE), .RELU(ACT == LENET_ACT_RELU ? 1 : 0), .OUT_SIGNED(OUT_SIGNED))
                     requant (.acc(acc), .q(q));
                 reg [OUT_WIDTH-1:0] q_e;
                 always @(posedge clk) q_e <= q;

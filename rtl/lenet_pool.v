@@ -1,5 +1,5 @@
 // Pooling of one window (docs/fixed-point.md section 6), all channels in parallel, one window per
-// cycle. MODE 0: max of the window. MODE 1: average as the exact window sum (ACC_WIDTH bits,
+// cycle. MODE LENET_POOL_MAX (lenet_modes.vh): max of the window. LENET_POOL_AVG: average as the exact window sum (ACC_WIDTH bits,
 // F_acc = F_in + log2(KK)) requantized to OUT_WIDTH with SHIFT = F_acc - F_out.
 // IN_SIGNED 0: the input is unsigned ufx<IN_WIDTH,F> (docs/fixed-point.md section 1), compared as
 // unsigned (a value >= 2^(IN_WIDTH-1) is large, not negative) and zero-extended into the sum; a max
@@ -27,7 +27,7 @@ module lenet_pool #(
     output wire [CHANNELS*OUT_WIDTH-1:0]    out_data,
     output reg                              out_valid
 );
-    localparam MODE_MAX = 0;
+    `include "lenet_modes.vh"
     localparam PIXEL_WIDTH = CHANNELS * IN_WIDTH;
     // An element as a signed number: its stored bits, or one bit more (a zero) when unsigned.
     localparam X_WIDTH = IN_SIGNED != 0 ? IN_WIDTH : IN_WIDTH + 1;
@@ -44,7 +44,7 @@ module lenet_pool #(
         for (c = 0; c < CHANNELS; c = c + 1) begin : g_channel
             wire [OUT_WIDTH-1:0] result;
             integer k;
-            if (MODE == MODE_MAX) begin : g_max
+            if (MODE == LENET_POOL_MAX) begin : g_max
                 reg [IN_WIDTH-1:0] best;
                 reg [IN_WIDTH-1:0] elem;
                 always @* begin

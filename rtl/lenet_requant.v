@@ -1,6 +1,7 @@
 // Requantization of docs/fixed-point.md section 4 (and the ReLU of section 5): shift an accumulator
 // by SHIFT = F_acc - F_out with a rounding mode, then saturate or wrap to OUT_WIDTH bits.
-// ROUND: 0 = rnd (half toward +inf), 1 = trn (floor), 2 = rnd_conv (half to even).
+// ROUND: LENET_ROUND_RND (half toward +inf), _TRN (floor), _RND_CONV (half to even); SATURATE:
+// LENET_OVERFLOW_SAT or _WRAP (codes in lenet_modes.vh).
 // OUT_SIGNED 0: the output is unsigned ufx<OUT_WIDTH,F> (section 1), always a saturating ReLU output,
 // so the result is clamp(shifted, 0, 2^OUT_WIDTH - 1) whatever SATURATE and RELU say.
 // Every intermediate is 64-bit, as the spec requires; the generator keeps |SHIFT| <= 62.
@@ -17,8 +18,7 @@ module lenet_requant #(
     input  wire signed [ACC_WIDTH-1:0] acc,
     output wire signed [OUT_WIDTH-1:0] q
 );
-    localparam ROUND_RND = 0;
-    localparam ROUND_TRN = 1;
+    `include "lenet_modes.vh"
 
     wire signed [63:0] wide = {{(64-ACC_WIDTH){acc[ACC_WIDTH-1]}}, acc};
     wire signed [63:0] shifted;
@@ -26,10 +26,10 @@ module lenet_requant #(
     generate
         if (SHIFT <= 0) begin : g_left
             assign shifted = wide <<< (-SHIFT);
-        end else if (ROUND == ROUND_RND) begin : g_rnd
+        end else if (ROUND == LENET_ROUND_RND) begin : g_rnd
             localparam [63:0] HALF = 64'd1 << (SHIFT - 1);
             assign shifted = (wide + $signed(HALF)) >>> SHIFT;
-        end else if (ROUND == ROUND_TRN) begin : g_trn
+        end else if (ROUND == LENET_ROUND_TRN) begin : g_trn
             assign shifted = wide >>> SHIFT;
         end else begin : g_rnd_conv
             localparam [63:0] HALF = 64'd1 << (SHIFT - 1);
@@ -51,7 +51,7 @@ module lenet_requant #(
             assign fitted = shifted > UNSIGNED_MAX ? UNSIGNED_MAX[OUT_WIDTH-1:0]
                           : shifted < 64'sd0 ? {OUT_WIDTH{1'b0}}
                           : shifted[OUT_WIDTH-1:0];
-        end else if (SATURATE != 0) begin : g_sat
+        end else if (SATURATE == LENET_OVERFLOW_SAT) begin : g_sat
             assign fitted = shifted > OUT_MAX ? OUT_MAX[OUT_WIDTH-1:0]
                           : shifted < OUT_MIN ? OUT_MIN[OUT_WIDTH-1:0]
                           : shifted[OUT_WIDTH-1:0];

@@ -25,7 +25,7 @@ public static class RtlGenerator
         var foldings = FoldingPlanner.Plan(model, options.Multipliers);
         var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
 
-        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v"))
+        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v").Append(Path.Combine(RtlAssets.RtlLibraryDir, VerilogCodes.IncludeFile)))
             AtomicFile.WriteAllBytes(Path.Combine(outDir, Path.GetFileName(file)), File.ReadAllBytes(file));
         for (int i = 0; i < model.Layers.Count; i++)
             WriteRoms(model, model.Layers[i], foldings[i], layers[i], outDir);
@@ -135,8 +135,8 @@ public static class RtlGenerator
         int inWidth = model.InputOf(index).Bits;
         bool isPool = !l.HasWeights;
         bool bipolar = l.Weights is { IsBipolar: true };
-        int round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 };
-        int act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 };
+        int round = VerilogCodes.Round(model.Rounding);
+        int act = VerilogCodes.Act(l.Activation);
         return new Dictionary<string, object>
         {
             ["index"] = index, ["next"] = index + 1, ["name"] = id, ["kind"] = l.Kind.ToString(),
@@ -156,8 +156,8 @@ public static class RtlGenerator
             ["weightWidth"] = l.Weights?.Bits ?? 2,
             ["accWidth"] = l.Accumulator?.Bits ?? inWidth,
             ["shift"] = l.Kind == QLayerKind.AvgPool ? l.Accumulator!.Frac - l.Output.Frac : l.Shift,
-            ["round"] = round, ["saturate"] = model.Overflow == OverflowMode.Sat ? 1 : 0, ["act"] = act,
-            ["poolMode"] = l.Kind == QLayerKind.AvgPool ? 1 : 0,
+            ["round"] = round, ["saturate"] = VerilogCodes.Overflow(model.Overflow), ["act"] = act,
+            ["poolMode"] = isPool ? VerilogCodes.Pool(l.Kind) : 0,
             ["tanhIndexBits"] = l.Tanh?.IndexBits ?? 2,
             ["weightFile"] = $"{id}_weights.mem", ["biasFile"] = $"{id}_bias.mem", ["tanhFile"] = $"{id}_tanh.mem",
         };
