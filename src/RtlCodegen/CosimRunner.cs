@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -89,7 +90,7 @@ public static class CosimRunner
         var ranges = Ranges(count, options.Trace ? 1 : options.Processes);
         string imagesPath = Path.Combine(tbData, TestVectors.ImagesFile);
         var parts = new (string Scores, string Cycles)[ranges.Count];
-        Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = ranges.Count }, k =>
+        void SimulateRange(int k)
         {
             var (first, length) = ranges[k];
             parts[k] = (Path.Combine(work, $"scores_part{k}.bin"), Path.Combine(work, $"cycles_part{k}.json"));
@@ -105,7 +106,10 @@ public static class CosimRunner
             };
             if (options.Trace) args.AddRange(["--trace", Path.Combine(work, "trace.vcd")]);
             RunSimulator(simulator, args, rtlDir, work, ranges.Count == 1 ? "simulation.log" : $"simulation_part{k}.log");
-        });
+        }
+        var processes = Enumerable.Range(0, ranges.Count).Select(k => Task.Factory.StartNew(() => SimulateRange(k), TaskCreationOptions.LongRunning)).ToArray();
+        try { Task.WaitAll(processes); }
+        catch (AggregateException e) { ExceptionDispatchInfo.Throw(e.InnerExceptions[0]); }
         var runTime = runClock.Elapsed;
 
         // Scores of the ranges, merged in image order.
