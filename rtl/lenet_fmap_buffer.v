@@ -22,6 +22,7 @@ module lenet_fmap_buffer #(
     input  wire [CHANNELS*ELEM_WIDTH-1:0]    wr_data,
     input  wire                              wr_commit,
     output wire                              wr_ready,
+    output wire                              wr_spare,
     // consumer: reads virtual rows rd_v .. rd_v+BANKS-1 at virtual column rd_u; release frees the slot
     output wire                              rd_avail,
     input  wire [COORD_WIDTH-1:0]            rd_v,
@@ -47,6 +48,8 @@ module lenet_fmap_buffer #(
     reg       rd_slot;
 
     assign wr_ready = !full[wr_slot];
+    // The slot after the current one is free too: a producer may start its next image early.
+    assign wr_spare = !full[!wr_slot];
     assign rd_avail = full[rd_slot];
 
     always @(posedge clk) begin
