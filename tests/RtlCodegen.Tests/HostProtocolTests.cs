@@ -170,3 +170,21 @@ public class ProtocolCheckerTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 }
+
+[Trait("Category", "Integration")]
+public class PlainYosysReadTests
+{
+    [Fact]
+    public void Yosys_reads_the_generated_rtl_without_defer_because_no_rom_default_names_a_missing_file()
+    {
+        string dir = RtlFixture.Generate(RtlFixture.Model("lenet5-classic"), multipliers: 16, prefix: "rtl-yosys");
+        try
+        {
+            string rtl = Path.Combine(dir, CosimRunner.RtlFolder);
+            var sources = Directory.GetFiles(rtl, "*.v").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+            var read = Tool.Run("yosys", rtl, "-q", "-p", $"read_verilog {string.Join(' ', sources)}; hierarchy -check -top lenet5");
+            Assert.True(read.Exit == 0, read.Output);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
