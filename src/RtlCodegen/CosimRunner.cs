@@ -209,7 +209,8 @@ public static class CosimRunner
 
         string simulator = Path.Combine(buildDir, "lenet_cosim");
         string stampPath = Path.Combine(buildDir, "lenet_build.stamp");
-        string stamp = Stamp(args, sources.Append(harness).Concat(taps ? [Path.Combine(rtlDir, RtlGenerator.TapsHeader)] : []));
+        var includes = Directory.GetFiles(rtlDir, "*.vh").Order(StringComparer.Ordinal);
+        string stamp = Stamp(args, sources.Append(harness).Concat(includes).Concat(taps ? [Path.Combine(rtlDir, RtlGenerator.TapsHeader)] : []));
         if (File.Exists(simulator) && File.Exists(stampPath) && File.ReadAllText(stampPath) == stamp) return simulator;
 
         Directory.CreateDirectory(buildDir);
