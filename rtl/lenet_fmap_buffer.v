@@ -22,6 +22,7 @@ module lenet_fmap_buffer #(
     input  wire [CHANNELS*ELEM_WIDTH-1:0]    wr_data,
     input  wire                              wr_commit,
     output wire                              wr_ready,
+    output wire                              wr_spare,
     // consumer: reads virtual rows rd_v .. rd_v+BANKS-1 at virtual column rd_u; release frees the slot
     output wire                              rd_avail,
     input  wire [COORD_WIDTH-1:0]            rd_v,
@@ -34,19 +35,16 @@ module lenet_fmap_buffer #(
     localparam SLOT_DEPTH = BANK_ROWS * WIDTH;
     localparam DEPTH = 2 * SLOT_DEPTH;
     localparam ADDR_WIDTH = $clog2(DEPTH) < 1 ? 1 : $clog2(DEPTH);
-
-    localparam [COORD_WIDTH-1:0] PAD_C = PAD;
-    localparam [COORD_WIDTH-1:0] BANKS_C = BANKS;
-    localparam [COORD_WIDTH-1:0] HEIGHT_C = HEIGHT;
-    localparam [COORD_WIDTH-1:0] WIDTH_C = WIDTH;
-    localparam [31:0] SLOT_DEPTH_C = SLOT_DEPTH;
-    localparam [31:0] WIDTH_32 = WIDTH;
+    localparam BANK_WIDTH = $clog2(BANKS) < 1 ? 1 : $clog2(BANKS);
+    localparam COORDS = 1 << COORD_WIDTH;
 
     reg [1:0] full;
     reg       wr_slot;
     reg       rd_slot;
 
     assign wr_ready = !full[wr_slot];
+    // The slot after the current one is free too: a producer may start its next image early.
+    assign wr_spare = !full[!wr_slot];
     assign rd_avail = full[rd_slot];
 
     always @(posedge clk) begin
@@ -65,21 +63,44 @@ module lenet_fmap_buffer #(
         end
     end
 
-    // Write address: virtual row v = y + PAD lives in bank v % BANKS, bank row v / BANKS.
-    wire [COORD_WIDTH-1:0] wr_v = wr_y + PAD_C;
-    wire [COORD_WIDTH-1:0] wr_bank = wr_v % BANKS_C;
-    wire [COORD_WIDTH-1:0] wr_bank_row = wr_v / BANKS_C;
+    // Address tables, filled at elaboration and read as small ROMs (a few LUT levels), so no divider,
+    // modulo or constant multiplier sits in an address path: virtual row v = y + PAD lives in bank
+    // v % BANKS at bank row v / BANKS, whose first word in slot s is s*SLOT_DEPTH + (v / BANKS)*WIDTH.
+    // Indexed by {slot, coordinate}; entries past the image are never used for a write and are masked
+    // on a read. Arithmetic is done in 32 bits and cut to the table's width.
+    reg [BANK_WIDTH-1:0] wr_bank_of [0:COORDS-1];
+    reg [ADDR_WIDTH-1:0] wr_base_of [0:2*COORDS-1];
+    reg [BANK_WIDTH-1:0] first_bank_of [0:COORDS-1];
+    reg                  column_inside [0:COORDS-1];
+    integer i;
+    /* verilator lint_off UNUSEDSIGNAL */ // table arithmetic in 32 bits, cut to width
+    reg [31:0] value;
+    /* verilator lint_on UNUSEDSIGNAL */
+    initial begin
+        for (i = 0; i < COORDS; i = i + 1) begin
+            value = (i + PAD) % BANKS;
+            wr_bank_of[i] = value[BANK_WIDTH-1:0];
+            value = i % BANKS;
+            first_bank_of[i] = value[BANK_WIDTH-1:0];
+            // Columns left of the image wrap around to large values, so one comparison covers both sides.
+            value = i - PAD;
+            column_inside[i] = value[COORD_WIDTH-1:0] < WIDTH;
+        end
+        for (i = 0; i < 2*COORDS; i = i + 1) begin
+            value = (i / COORDS) * SLOT_DEPTH + (((i % COORDS) + PAD) / BANKS) * WIDTH;
+            wr_base_of[i] = value[ADDR_WIDTH-1:0];
+        end
+    end
+
+    wire [BANK_WIDTH-1:0] wr_bank = wr_bank_of[wr_y];
+    wire [ADDR_WIDTH-1:0] wr_base = wr_base_of[{wr_slot, wr_y}];
     // Addresses are formed in 32 bits and cut to ADDR_WIDTH; the high bits are always zero.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [31:0] wr_addr_wide = (wr_slot ? SLOT_DEPTH_C : 32'd0) + {{(32-COORD_WIDTH){1'b0}}, wr_bank_row} * WIDTH_32
-                             + {{(32-COORD_WIDTH){1'b0}}, wr_x};
+    wire [31:0] wr_addr_wide = {{(32-ADDR_WIDTH){1'b0}}, wr_base} + {{(32-COORD_WIDTH){1'b0}}, wr_x};
     /* verilator lint_on UNUSEDSIGNAL */
     wire [ADDR_WIDTH-1:0] wr_addr = wr_addr_wide[ADDR_WIDTH-1:0];
 
-    wire [COORD_WIDTH-1:0] rd_first_bank = rd_v % BANKS_C;
-    wire [COORD_WIDTH-1:0] rd_x = rd_u - PAD_C;
-    // Columns left of the image wrap around to large values, so one comparison covers both sides.
-    wire rd_u_inside = rd_x < WIDTH_C;
+    wire rd_u_inside = column_inside[rd_u];
 
     wire [BANKS*PIXEL_WIDTH-1:0] bank_pixels;
 
@@ -89,26 +110,39 @@ module lenet_fmap_buffer #(
             reg [PIXEL_WIDTH-1:0] mem [0:DEPTH-1];
             reg [PIXEL_WIDTH-1:0] q;
             reg                   in_image;
-            // Window row i of this bank: (b - first) mod BANKS; its virtual row is rd_v + i.
-            localparam [COORD_WIDTH-1:0] BANK_ID = b;
-            wire [COORD_WIDTH-1:0] row_in_window = BANK_ID >= rd_first_bank
-                ? BANK_ID - rd_first_bank
-                : BANK_ID + BANKS_C - rd_first_bank;
-            wire [COORD_WIDTH-1:0] v = rd_v + row_in_window;
-            wire [COORD_WIDTH-1:0] bank_row = v / BANKS_C;
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [31:0] addr_wide = (rd_slot ? SLOT_DEPTH_C : 32'd0) + {{(32-COORD_WIDTH){1'b0}}, bank_row} * WIDTH_32
-                                  + {{(32-COORD_WIDTH){1'b0}}, rd_x};
+            // Window rows rd_v .. rd_v + BANKS - 1: this bank holds the one with v % BANKS == b, at
+            // v = rd_v + (b - rd_v % BANKS) mod BANKS. Its base folds in the slot and -PAD for the column.
+            reg [ADDR_WIDTH-1:0] rd_base_of [0:2*COORDS-1];
+            reg                  row_inside [0:COORDS-1];
+            integer j;
+            /* verilator lint_off UNUSEDSIGNAL */ // table arithmetic in 32 bits, cut to width
+            reg [31:0] row;
+            reg [31:0] base;
             /* verilator lint_on UNUSEDSIGNAL */
-            // Rows above the image wrap around to large values, so one comparison covers both sides.
-            wire [COORD_WIDTH-1:0] y = v - PAD_C;
-            wire v_inside = y < HEIGHT_C;
+            initial begin
+                for (j = 0; j < COORDS; j = j + 1) begin
+                    row = j + (b + BANKS - j % BANKS) % BANKS;
+                    // Rows above the image wrap around to large values, so one comparison covers both sides.
+                    base = row - PAD;
+                    row_inside[j] = base[COORD_WIDTH-1:0] < HEIGHT && row < COORDS;
+                end
+                for (j = 0; j < 2*COORDS; j = j + 1) begin
+                    row = (j % COORDS) + (b + BANKS - (j % COORDS) % BANKS) % BANKS;
+                    base = (j / COORDS) * SLOT_DEPTH + (row / BANKS) * WIDTH - PAD;
+                    rd_base_of[j] = base[ADDR_WIDTH-1:0];
+                end
+            end
+            localparam [BANK_WIDTH-1:0] BANK_ID = b;
+            wire [ADDR_WIDTH-1:0] rd_base = rd_base_of[{rd_slot, rd_v}];
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [31:0] addr_wide = {{(32-ADDR_WIDTH){1'b0}}, rd_base} + {{(32-COORD_WIDTH){1'b0}}, rd_u};
+            /* verilator lint_on UNUSEDSIGNAL */
 
             always @(posedge clk) begin
                 if (wr_en && wr_bank == BANK_ID)
                     mem[wr_addr] <= wr_data;
                 q <= mem[addr_wide[ADDR_WIDTH-1:0]];
-                in_image <= v_inside && rd_u_inside;
+                in_image <= row_inside[rd_v] && rd_u_inside;
             end
 
             assign bank_pixels[b*PIXEL_WIDTH +: PIXEL_WIDTH] = in_image ? q : {PIXEL_WIDTH{1'b0}};
@@ -116,15 +150,22 @@ module lenet_fmap_buffer #(
     endgenerate
 
     // Window row r comes from bank (first + r) % BANKS, as it was when the read was issued.
-    reg [COORD_WIDTH-1:0] first_bank_q;
-    always @(posedge clk) first_bank_q <= rd_first_bank;
+    reg [BANK_WIDTH-1:0] first_bank_q;
+    always @(posedge clk) first_bank_q <= first_bank_of[rd_v];
 
     genvar r;
     generate
         for (r = 0; r < BANKS; r = r + 1) begin : g_row
-            localparam [COORD_WIDTH-1:0] ROW_ID = r;
-            wire [COORD_WIDTH-1:0] bank_sum = first_bank_q + ROW_ID;
-            wire [COORD_WIDTH-1:0] bank = bank_sum >= BANKS_C ? bank_sum - BANKS_C : bank_sum;
+            reg [BANK_WIDTH-1:0] bank_of_first [0:(1 << BANK_WIDTH)-1];
+            integer f;
+            /* verilator lint_off UNUSEDSIGNAL */ // table arithmetic in 32 bits, cut to width
+            reg [31:0] pick;
+            /* verilator lint_on UNUSEDSIGNAL */
+            initial for (f = 0; f < (1 << BANK_WIDTH); f = f + 1) begin
+                pick = (f + r) % BANKS;
+                bank_of_first[f] = pick[BANK_WIDTH-1:0];
+            end
+            wire [BANK_WIDTH-1:0] bank = bank_of_first[first_bank_q];
             assign rd_column[r*PIXEL_WIDTH +: PIXEL_WIDTH] = bank_pixels[bank*PIXEL_WIDTH +: PIXEL_WIDTH];
         end
     endgenerate

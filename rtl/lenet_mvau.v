@@ -8,10 +8,11 @@
 // ELEMS x is 0, past OUTS the sum is never output). X_SIGNED 0 means unsigned ufx inputs
 // (docs/fixed-point.md sections 1 and 3): x is zero-extended to IN_WIDTH + 1 signed bits before the
 // signed product or the +-x negation, so x >= 2^(IN_WIDTH-1) stays positive. The accumulated sum is
-// requantized (docs/fixed-point.md section 4) with the fused activation: ACT 0 none, 1 relu, 2 tanh
+// requantized (docs/fixed-point.md section 4) with the fused activation: ACT LENET_ACT_* (lenet_modes.vh)
 // (index saturated to TANH_INDEX_BITS, then a table lookup per lane); OUT_SIGNED 0 (an unsigned relu
 // output) clamps to [0, 2^OUT_WIDTH - 1].
-// Pipeline: A issue, B weights + input slice, C products, D accumulate, E activation, F assemble.
+// Pipeline: A issue, B weights + input slice, C operands, M products, P product registers, T1..TL
+// adder tree (one level per cycle), ACC accumulate, R round, E fit (or tanh table), F assemble.
 `default_nettype none
 module lenet_mvau #(
     parameter ELEMS = 1,
@@ -31,9 +32,9 @@ module lenet_mvau #(
     parameter ACT = 0,
     parameter OUT_SIGNED = 1,
     parameter TANH_INDEX_BITS = 2,
-    parameter WEIGHT_FILE = "weights.mem",
-    parameter BIAS_FILE = "bias.mem",
-    parameter TANH_FILE = "tanh.mem"
+    parameter WEIGHT_FILE = "",
+    parameter BIAS_FILE = "",
+    parameter TANH_FILE = ""
 ) (
     input  wire                        clk,
     input  wire                        rst,
@@ -43,8 +44,7 @@ module lenet_mvau #(
     output wire [OUTS*OUT_WIDTH-1:0]   out_data,
     output reg                         out_valid
 );
-    localparam ACT_RELU = 1;
-    localparam ACT_TANH = 2;
+    `include "lenet_modes.vh"
     localparam SLICE_WIDTH = SIMD * IN_WIDTH;
     localparam ROT_WIDTH = SF * SLICE_WIDTH;
     localparam BIPOLAR_WIDTH = 1;
@@ -131,87 +131,150 @@ module lenet_mvau #(
         nf_b <= nf;
     end
 
-    // ---- C: products (bias ROM read issued in B) ------------------------------------------------
+    // ---- C: operand registers; M: product registers; P: product output registers ---------------
+    // The three register ranks around each product are the DSP48E1's A/B, M and P registers, so a
+    // multiplier is a DSP on its own with no fabric logic before or after it in the same cycle.
+    // T1..TL: a pipelined adder tree over the SIMD products, one adder level per cycle.
+    // ACC: the accumulator adds the tree's sum to the bias or to its running value.
+    localparam TREE_LEVELS = $clog2(SIMD);
+    localparam TO_ACC = 3 + TREE_LEVELS;  // cycles from B to the accumulator's inputs
+
+    // Flags of each step, delayed from B to the accumulator: {valid, first, last}; nf one cycle less.
+    reg [3*TO_ACC-1:0]        flags_pipe;
+    reg [NF_WIDTH*(TO_ACC-1)-1:0] nf_pipe;
+    always @(posedge clk) begin
+        flags_pipe <= {flags_pipe[3*(TO_ACC-1)-1:0], valid_b && !rst, first_b, last_b};
+        nf_pipe <= {nf_pipe[NF_WIDTH*(TO_ACC-2)-1:0], nf_b};
+    end
+    wire valid_a = flags_pipe[3*TO_ACC-1] && !rst;
+    wire first_a = flags_pipe[3*TO_ACC-2];
+    wire last_a  = flags_pipe[3*TO_ACC-3];
+    // The bias ROM is read one cycle ahead, so its word arrives with the step it belongs to.
+    wire [NF_WIDTH-1:0] nf_before_a = nf_pipe[NF_WIDTH*(TO_ACC-1)-1 -: NF_WIDTH];
+
     wire [PE*ACC_WIDTH-1:0] biases;
     lenet_rom #(.WIDTH(PE*ACC_WIDTH), .DEPTH(NF), .ADDR_WIDTH(NF_WIDTH), .FILE(BIAS_FILE))
-        bias_rom (.clk(clk), .addr(nf_b), .data(biases));
+        bias_rom (.clk(clk), .addr(nf_before_a), .data(biases));
 
-    reg valid_c, first_c, last_c;
+    // ---- round and fit stages after the accumulator -------------------------------------------
+    reg valid_d, valid_r, valid_e;
     always @(posedge clk) begin
-        valid_c <= valid_b && !rst;
-        first_c <= first_b;
-        last_c <= last_b;
-    end
-
-    // ---- D: accumulate; E: requantize + activation ----------------------------------------------
-    reg valid_d, valid_e;
-    always @(posedge clk) begin
-        valid_d <= valid_c && last_c && !rst;
-        valid_e <= valid_d && !rst;
+        valid_d <= valid_a && last_a && !rst;
+        valid_r <= valid_d && !rst;
+        valid_e <= valid_r && !rst;
     end
 
     wire [FOLD_WIDTH-1:0] fold_out;
 
-    genvar p, s;
+    // Tree level widths: a product, then one bit more per level (the accumulator bounds every sum).
+    localparam TREE_WIDTH = PROD_WIDTH + TREE_LEVELS < ACC_WIDTH ? PROD_WIDTH + TREE_LEVELS : ACC_WIDTH;
+    localparam LEAVES = 1 << TREE_LEVELS;
+
+    genvar p, s, k;
     generate
         for (p = 0; p < PE; p = p + 1) begin : g_lane
-            wire [SIMD*ACC_WIDTH-1:0] terms;
-            for (s = 0; s < SIMD; s = s + 1) begin : g_mul
-                wire [IN_WIDTH-1:0]          x_bits = x_b[s*IN_WIDTH +: IN_WIDTH];
-                wire signed [X_WIDTH-1:0]    x;
-                wire signed [PROD_WIDTH-1:0] next_product;
-                if (X_SIGNED != 0) begin : g_signed_x
-                    assign x = x_bits;
-                end else begin : g_unsigned_x
-                    assign x = {1'b0, x_bits};
-                end
-                if (BIPOLAR) begin : g_negate
-                    wire                         plus = weights[p*SIMD + s];
-                    wire signed [PROD_WIDTH-1:0] wide;
-                    if (X_WIDTH < PROD_WIDTH) begin : g_sign_extend
-                        assign wide = {x[X_WIDTH-1], x};
-                    end else begin : g_same
-                        assign wide = x;
+            wire [LEAVES*TREE_WIDTH-1:0] leaves;
+            for (s = 0; s < LEAVES; s = s + 1) begin : g_mul
+                if (s < SIMD) begin : g_lane_mul
+                    reg [IN_WIDTH-1:0]           x_c;
+                    reg [W_WIDTH-1:0]            w_c;
+                    wire signed [X_WIDTH-1:0]    x;
+                    wire signed [PROD_WIDTH-1:0] next_product;
+                    always @(posedge clk) begin
+                        x_c <= x_b[s*IN_WIDTH +: IN_WIDTH];
+                        w_c <= weights[(p*SIMD + s)*W_WIDTH +: W_WIDTH];
                     end
-                    assign next_product = plus ? wide : -wide;
-                end else begin : g_multiply
-                    wire signed [W_WIDTH-1:0] w = weights[(p*SIMD + s)*W_WIDTH +: W_WIDTH];
-                    assign next_product = w * x;
+                    if (X_SIGNED != 0) begin : g_signed_x
+                        assign x = x_c;
+                    end else begin : g_unsigned_x
+                        assign x = {1'b0, x_c};
+                    end
+                    if (BIPOLAR) begin : g_negate
+                        wire                         plus = w_c[0];
+                        wire signed [PROD_WIDTH-1:0] wide;
+                        if (X_WIDTH < PROD_WIDTH) begin : g_sign_extend
+                            assign wide = {x[X_WIDTH-1], x};
+                        end else begin : g_same
+                            assign wide = x;
+                        end
+                        assign next_product = plus ? wide : -wide;
+                    end else begin : g_multiply
+                        wire signed [W_WIDTH-1:0] w = w_c;
+                        assign next_product = w * x;
+                    end
+                    reg signed [PROD_WIDTH-1:0] product_m;
+                    reg signed [PROD_WIDTH-1:0] product;
+                    always @(posedge clk) begin
+                        product_m <= next_product;
+                        product <= product_m;
+                    end
+                    // |w*x| never exceeds the accumulator bound, so narrowing loses nothing.
+                    if (TREE_WIDTH >= PROD_WIDTH) begin : g_extend
+                        assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = {{(TREE_WIDTH-PROD_WIDTH){product[PROD_WIDTH-1]}}, product};
+                    end else begin : g_narrow
+                        assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = product[TREE_WIDTH-1:0];
+                    end
+                end else begin : g_pad_leaf
+                    assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = {TREE_WIDTH{1'b0}};
                 end
-                reg signed [PROD_WIDTH-1:0] product;
-                always @(posedge clk) product <= next_product;
-                // |w*x| never exceeds the accumulator bound, so narrowing loses nothing.
-                if (ACC_WIDTH >= PROD_WIDTH) begin : g_extend
-                    assign terms[s*ACC_WIDTH +: ACC_WIDTH] = {{(ACC_WIDTH-PROD_WIDTH){product[PROD_WIDTH-1]}}, product};
-                end else begin : g_narrow
-                    assign terms[s*ACC_WIDTH +: ACC_WIDTH] = product[ACC_WIDTH-1:0];
+            end
+
+            // Level k holds LEAVES >> k registered sums; level 0 is the products themselves.
+            wire [TREE_WIDTH-1:0] tree_sum;
+            if (TREE_LEVELS == 0) begin : g_no_tree
+                assign tree_sum = leaves[TREE_WIDTH-1:0];
+            end else begin : g_tree
+                wire [(2*LEAVES-1)*TREE_WIDTH-1:0] nodes;
+                assign nodes[LEAVES*TREE_WIDTH-1:0] = leaves;
+                for (k = 1; k <= TREE_LEVELS; k = k + 1) begin : g_level
+                    localparam IN_BASE = (2*LEAVES - (2*LEAVES >> (k-1))) ;
+                    localparam OUT_BASE = (2*LEAVES - (2*LEAVES >> k));
+                    localparam COUNT = LEAVES >> k;
+                    genvar n;
+                    for (n = 0; n < COUNT; n = n + 1) begin : g_node
+                        reg [TREE_WIDTH-1:0] sum;
+                        always @(posedge clk)
+                            sum <= nodes[(IN_BASE + 2*n)*TREE_WIDTH +: TREE_WIDTH] + nodes[(IN_BASE + 2*n + 1)*TREE_WIDTH +: TREE_WIDTH];
+                        assign nodes[(OUT_BASE + n)*TREE_WIDTH +: TREE_WIDTH] = sum;
+                    end
                 end
+                assign tree_sum = nodes[(2*LEAVES-2)*TREE_WIDTH +: TREE_WIDTH];
             end
 
             reg [ACC_WIDTH-1:0] acc;
-            reg [ACC_WIDTH-1:0] total;
-            integer i;
-            always @* begin
-                total = first_c ? biases[p*ACC_WIDTH +: ACC_WIDTH] : acc;
-                for (i = 0; i < SIMD; i = i + 1)
-                    total = total + terms[i*ACC_WIDTH +: ACC_WIDTH];
+            wire [ACC_WIDTH-1:0] term;
+            if (ACC_WIDTH > TREE_WIDTH) begin : g_widen
+                assign term = {{(ACC_WIDTH-TREE_WIDTH){tree_sum[TREE_WIDTH-1]}}, tree_sum};
+            end else begin : g_fits
+                assign term = tree_sum;
             end
-            always @(posedge clk) if (valid_c) acc <= total;
+            always @(posedge clk) if (valid_a) acc <= (first_a ? biases[p*ACC_WIDTH +: ACC_WIDTH] : acc) + term;
 
-            if (ACT == ACT_TANH) begin : g_tanh
+            if (ACT == LENET_ACT_TANH) begin : g_tanh
+                localparam INDEX_SHIFTED = SHIFT <= 0 ? ACC_WIDTH - SHIFT : (ACC_WIDTH > SHIFT ? ACC_WIDTH : SHIFT) + 1 - SHIFT;
+                wire [INDEX_SHIFTED-1:0] shifted;
+                reg  [INDEX_SHIFTED-1:0] shifted_r;
                 wire [TANH_INDEX_BITS-1:0] index;
-                lenet_requant #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .OUT_WIDTH(TANH_INDEX_BITS),
-                                .ROUND(ROUND), .SATURATE(1), .RELU(0))
-                    to_index (.acc(acc), .q(index));
+                lenet_round #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .ROUND(ROUND), .SHIFTED_WIDTH(INDEX_SHIFTED))
+                    to_shifted (.acc(acc), .shifted(shifted));
+                always @(posedge clk) shifted_r <= shifted;
+                lenet_fit #(.IN_WIDTH(INDEX_SHIFTED), .OUT_WIDTH(TANH_INDEX_BITS), .SATURATE(LENET_OVERFLOW_SAT), .RELU(0))
+                    to_index (.shifted(shifted_r), .q(index));
                 // Table entry i + 2^(B-1): flipping the sign bit adds the offset.
                 wire [TANH_INDEX_BITS-1:0] entry = {~index[TANH_INDEX_BITS-1], index[TANH_INDEX_BITS-2:0]};
                 lenet_rom #(.WIDTH(OUT_WIDTH), .DEPTH(1 << TANH_INDEX_BITS), .ADDR_WIDTH(TANH_INDEX_BITS), .FILE(TANH_FILE))
                     table_rom (.clk(clk), .addr(entry), .data(fold_out[p*OUT_WIDTH +: OUT_WIDTH]));
             end else begin : g_requant
+                localparam SHIFTED_WIDTH = SHIFT <= 0 ? ACC_WIDTH - SHIFT : (ACC_WIDTH > SHIFT ? ACC_WIDTH : SHIFT) + 1 - SHIFT;
+                wire [SHIFTED_WIDTH-1:0] shifted;
+                reg  [SHIFTED_WIDTH-1:0] shifted_r;
                 wire [OUT_WIDTH-1:0] q;
-                lenet_requant #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .OUT_WIDTH(OUT_WIDTH),
-                                .ROUND(ROUND), .SATURATE(SATURATE), .RELU(ACT == ACT_RELU ? 1 : 0), .OUT_SIGNED(OUT_SIGNED))
-                    requant (.acc(acc), .q(q));
+                lenet_round #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .ROUND(ROUND), .SHIFTED_WIDTH(SHIFTED_WIDTH))
+                    round (.acc(acc), .shifted(shifted));
+                always @(posedge clk) shifted_r <= shifted;
+                lenet_fit #(.IN_WIDTH(SHIFTED_WIDTH), .OUT_WIDTH(OUT_WIDTH), .SATURATE(SATURATE),
+                            .RELU(ACT == LENET_ACT_RELU ? 1 : 0), .OUT_SIGNED(OUT_SIGNED))
+                    fit (.shifted(shifted_r), .q(q));
                 reg [OUT_WIDTH-1:0] q_e;
                 always @(posedge clk) q_e <= q;
                 assign fold_out[p*OUT_WIDTH +: OUT_WIDTH] = q_e;

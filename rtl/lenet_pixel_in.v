@@ -1,5 +1,9 @@
 // Receives one image of HEIGHT x WIDTH 8-bit pixels per ap_start from an AXI-Stream (after a skid
 // buffer) and writes them, zero-extended to ELEM_WIDTH signed bits, into the first layer's buffer.
+// ap_ctrl_hs input side: an image begins when ap_start is high and no image is being received;
+// ap_ready is high in the cycle the last pixel is written (combinational, not a cycle later), so a
+// host that drops ap_start after seeing ap_ready has already dropped it when the next image could
+// begin, and one start handshake is exactly one image.
 `default_nettype none
 module lenet_pixel_in #(
     parameter HEIGHT = 28,
@@ -10,7 +14,7 @@ module lenet_pixel_in #(
     input  wire                   clk,
     input  wire                   rst,
     input  wire                   ap_start,
-    output reg                    ap_ready,
+    output wire                   ap_ready,
     output wire                   image_begin,
     input  wire [7:0]             s_data,
     input  wire                   s_valid,
@@ -36,9 +40,9 @@ module lenet_pixel_in #(
     assign wr_x = x;
     assign wr_data = {{(ELEM_WIDTH-8){1'b0}}, s_data};
     assign wr_commit = wr_en && x == LAST_X && y == LAST_Y;
+    assign ap_ready = wr_commit;
 
     always @(posedge clk) begin
-        ap_ready <= wr_commit;
         if (image_begin) begin
             active <= 1'b1;
             x <= 0;
@@ -55,7 +59,6 @@ module lenet_pixel_in #(
         if (wr_commit) active <= 1'b0;
         if (rst) begin
             active <= 1'b0;
-            ap_ready <= 1'b0;
         end
     end
 endmodule

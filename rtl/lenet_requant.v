@@ -1,9 +1,9 @@
-// Requantization of docs/fixed-point.md section 4 (and the ReLU of section 5): shift an accumulator
-// by SHIFT = F_acc - F_out with a rounding mode, then saturate or wrap to OUT_WIDTH bits.
-// ROUND: 0 = rnd (half toward +inf), 1 = trn (floor), 2 = rnd_conv (half to even).
+// Requantization of docs/fixed-point.md section 4 (and the ReLU of section 5) in one combinational
+// step: lenet_round (shift by SHIFT = F_acc - F_out with ROUND, a LENET_ROUND_* code) then lenet_fit
+// (saturate or wrap to OUT_WIDTH bits as SATURATE says, LENET_OVERFLOW_*; optional ReLU).
 // OUT_SIGNED 0: the output is unsigned ufx<OUT_WIDTH,F> (section 1), always a saturating ReLU output,
 // so the result is clamp(shifted, 0, 2^OUT_WIDTH - 1) whatever SATURATE and RELU say.
-// Every intermediate is 64-bit, as the spec requires; the generator keeps |SHIFT| <= 62.
+// The generator keeps |SHIFT| <= 62, the spec's 64-bit bound.
 `default_nettype none
 module lenet_requant #(
     parameter ACC_WIDTH = 32,
@@ -17,52 +17,11 @@ module lenet_requant #(
     input  wire signed [ACC_WIDTH-1:0] acc,
     output wire signed [OUT_WIDTH-1:0] q
 );
-    localparam ROUND_RND = 0;
-    localparam ROUND_TRN = 1;
-
-    wire signed [63:0] wide = {{(64-ACC_WIDTH){acc[ACC_WIDTH-1]}}, acc};
-    wire signed [63:0] shifted;
-
-    generate
-        if (SHIFT <= 0) begin : g_left
-            assign shifted = wide <<< (-SHIFT);
-        end else if (ROUND == ROUND_RND) begin : g_rnd
-            localparam [63:0] HALF = 64'd1 << (SHIFT - 1);
-            assign shifted = (wide + $signed(HALF)) >>> SHIFT;
-        end else if (ROUND == ROUND_TRN) begin : g_trn
-            assign shifted = wide >>> SHIFT;
-        end else begin : g_rnd_conv
-            localparam [63:0] HALF = 64'd1 << (SHIFT - 1);
-            localparam [63:0] LOW_MASK = (64'd1 << SHIFT) - 64'd1;
-            wire signed [63:0] floor_q = wide >>> SHIFT;
-            wire [63:0] rest = wide & LOW_MASK;
-            wire up = (rest > HALF) || (rest == HALF && floor_q[0]);
-            assign shifted = floor_q + {63'd0, up};
-        end
-    endgenerate
-
-    localparam signed [63:0] OUT_MAX = (64'sd1 <<< (OUT_WIDTH - 1)) - 64'sd1;
-    localparam signed [63:0] OUT_MIN = -(64'sd1 <<< (OUT_WIDTH - 1));
-    localparam signed [63:0] UNSIGNED_MAX = (64'sd1 <<< OUT_WIDTH) - 64'sd1;
-
-    wire signed [OUT_WIDTH-1:0] fitted;
-    generate
-        if (OUT_SIGNED == 0) begin : g_unsigned
-            assign fitted = shifted > UNSIGNED_MAX ? UNSIGNED_MAX[OUT_WIDTH-1:0]
-                          : shifted < 64'sd0 ? {OUT_WIDTH{1'b0}}
-                          : shifted[OUT_WIDTH-1:0];
-        end else if (SATURATE != 0) begin : g_sat
-            assign fitted = shifted > OUT_MAX ? OUT_MAX[OUT_WIDTH-1:0]
-                          : shifted < OUT_MIN ? OUT_MIN[OUT_WIDTH-1:0]
-                          : shifted[OUT_WIDTH-1:0];
-        end else begin : g_wrap
-            assign fitted = shifted[OUT_WIDTH-1:0];
-        end
-        if (RELU != 0 && OUT_SIGNED != 0) begin : g_relu
-            assign q = fitted[OUT_WIDTH-1] ? {OUT_WIDTH{1'b0}} : fitted;
-        end else begin : g_linear
-            assign q = fitted;
-        end
-    endgenerate
+    localparam SHIFTED_WIDTH = SHIFT <= 0 ? ACC_WIDTH - SHIFT : (ACC_WIDTH > SHIFT ? ACC_WIDTH : SHIFT) + 1 - SHIFT;
+    wire signed [SHIFTED_WIDTH-1:0] shifted;
+    lenet_round #(.ACC_WIDTH(ACC_WIDTH), .SHIFT(SHIFT), .ROUND(ROUND), .SHIFTED_WIDTH(SHIFTED_WIDTH))
+        round (.acc(acc), .shifted(shifted));
+    lenet_fit #(.IN_WIDTH(SHIFTED_WIDTH), .OUT_WIDTH(OUT_WIDTH), .SATURATE(SATURATE), .RELU(RELU), .OUT_SIGNED(OUT_SIGNED))
+        fit (.shifted(shifted), .q(q));
 endmodule
 `default_nettype wire

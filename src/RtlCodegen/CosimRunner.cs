@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -9,20 +10,40 @@ using LeNetHls.Core.Verification;
 
 namespace LeNetHls.RtlCodegen;
 
+/// <summary>How the harness drives ap_start (ap_ctrl_hs): see testbench/verilator/tb_main.cpp.</summary>
+public enum CosimHost
+{
+    /// <summary>ap_start held high while images remain: images back to back (the II figure).</summary>
+    Hold,
+    /// <summary>ap_start raised, dropped after ap_ready, raised again after a random gap of 0..StartGap cycles.</summary>
+    Handshake,
+    /// <summary>One image at a time: the next start waits for all scores of the previous image.</summary>
+    Sequential,
+}
+
 public sealed record CosimOptions
 {
     /// <summary>Probability of a TVALID gap on pixels and of TREADY low on scores, each cycle.</summary>
     public double StallProbability { get; init; }
     public ulong Seed { get; init; } = 1;
-    /// <summary>Dump a VCD waveform to DIR/cosim/trace.vcd (slow; use with few images).</summary>
+    /// <summary>Dump a VCD waveform to DIR/cosim/trace.vcd (slow; use with few images; one process).</summary>
     public bool Trace { get; init; }
     /// <summary>Simulate a Vitis-exported RTL folder instead of DIR/rtl (no debug taps).</summary>
     public string? VitisRtlDir { get; init; }
     public string VitisTop { get; init; } = "lenet5";
+    public CosimHost Host { get; init; } = CosimHost.Hold;
+    /// <summary>Largest random gap, in cycles, between ap_ready and the next ap_start of the handshake host.</summary>
+    public int StartGap { get; init; } = 8;
+    /// <summary>Simulator processes run side by side over image ranges; 0 means one per processor.</summary>
+    public int Processes { get; init; }
 }
 
-/// <summary>Cycle counts of one run: II is the steady-state spacing of finished images.</summary>
-public sealed record CycleStats(long TotalCycles, double II, long FirstLatency, double MeanLatency)
+/// <summary>
+/// Cycle counts of one continuous image stream (one simulator process): II is the steady-state spacing
+/// of finished images, latency runs from the later of an image's start and its first pixel to its
+/// last score. <see cref="Source"/> says which images and which process they come from.
+/// </summary>
+public sealed record CycleStats(long TotalCycles, double II, long FirstLatency, double MeanLatency, string Source = "")
 {
     /// <summary>MACs / (II × M): the share of the M multipliers' cycles that do useful work (0 when M is unknown).</summary>
     public double MacUtilization(long macsPerImage, int multipliers) => multipliers == 0 ? 0 : macsPerImage / (II * multipliers);
@@ -30,7 +51,7 @@ public sealed record CycleStats(long TotalCycles, double II, long FirstLatency, 
 
 public sealed record CosimResult(
     int Images, int Mismatches, int? FirstMismatchImage, LayerDivergence? Blame, CycleStats Cycles,
-    TimeSpan BuildTime, TimeSpan RunTime, string SimulatorDir);
+    TimeSpan BuildTime, TimeSpan RunTime, string SimulatorDir, int Processes = 1);
 
 /// <summary>
 /// Verilator co-simulation: builds the harness with the RTL, streams the test images through it and
@@ -63,32 +84,80 @@ public static class CosimRunner
         TestVectors.Write(tbData, imageArray, golden);
 
         var buildClock = Stopwatch.StartNew();
-        string simulator = Build(rtlDir, top, work, vitis, options.Trace);
+        string simulator = Build(rtlDir, top, work, vitis, options.Trace, taps: false);
         var buildTime = buildClock.Elapsed;
 
         var runClock = Stopwatch.StartNew();
-        string scoresPath = Path.Combine(tbData, TestVectors.CosimScoresFile);
-        string cyclesPath = Path.Combine(work, "cycles.json");
-        var args = new List<string>
+        var ranges = Ranges(count, options.Trace ? 1 : options.Processes);
+        string imagesPath = Path.Combine(tbData, TestVectors.ImagesFile);
+        var parts = new (string Scores, string Cycles)[ranges.Count];
+        void SimulateRange(int k)
         {
-            "--images", Path.Combine(tbData, TestVectors.ImagesFile), "--scores-out", scoresPath, "--cycles-out", cyclesPath,
-            "--pixels", pixels.ToString(), "--classes", classes.ToString(), "--score-bits", model.Scores.Bits.ToString(),
-            "--score-signed", model.Scores.Unsigned ? "0" : "1",
-            "--stall-prob", options.StallProbability.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            "--seed", options.Seed.ToString(),
-        };
-        if (options.Trace) args.AddRange(["--trace", Path.Combine(work, "trace.vcd")]);
-        RunSimulator(simulator, args, rtlDir, work);
+            var (first, length) = ranges[k];
+            parts[k] = (Path.Combine(work, $"scores_part{k}.bin"), Path.Combine(work, $"cycles_part{k}.json"));
+            var args = new List<string>
+            {
+                "--images", imagesPath, "--first", first.ToString(), "--count", length.ToString(),
+                "--scores-out", parts[k].Scores, "--cycles-out", parts[k].Cycles,
+                "--pixels", pixels.ToString(), "--classes", classes.ToString(), "--score-bits", model.Scores.Bits.ToString(),
+                "--score-signed", model.Scores.Unsigned ? "0" : "1",
+                "--stall-prob", options.StallProbability.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                "--seed", (options.Seed + (ulong)k).ToString(),
+                "--host", options.Host.ToString().ToLowerInvariant(), "--start-gap", options.StartGap.ToString(),
+            };
+            if (options.Trace) args.AddRange(["--trace", Path.Combine(work, "trace.vcd")]);
+            RunSimulator(simulator, args, rtlDir, work, ranges.Count == 1 ? "simulation.log" : $"simulation_part{k}.log");
+        }
+        var processes = Enumerable.Range(0, ranges.Count).Select(k => Task.Factory.StartNew(() => SimulateRange(k), TaskCreationOptions.LongRunning)).ToArray();
+        try { Task.WaitAll(processes); }
+        catch (AggregateException e) { ExceptionDispatchInfo.Throw(e.InnerExceptions[0]); }
         var runTime = runClock.Elapsed;
 
-        var comparison = ScoreComparison.Compare(golden, TestVectors.ReadScores(scoresPath, classes), classes, scoresPath);
-        int? first = comparison.FirstMismatchedImage;
+        // Scores of the ranges, merged in image order.
+        var actual = new int[count * classes];
+        for (int k = 0; k < ranges.Count; k++)
+        {
+            var part = TestVectors.ReadScores(parts[k].Scores, classes);
+            if (part.Length != ranges[k].Count * classes)
+                throw LeNetHlsException.InFile(parts[k].Scores, $"has {part.Length / classes} images of scores, expected {ranges[k].Count}");
+            part.CopyTo(actual, ranges[k].First * classes);
+        }
+        string scoresPath = Path.Combine(tbData, TestVectors.CosimScoresFile);
+        TestVectors.WriteScores(scoresPath, actual);
+        var comparison = ScoreComparison.Compare(golden, actual, classes, scoresPath);
+        int? firstMismatch = comparison.FirstMismatchedImage;
         int mismatches = comparison.MismatchedImages;
-        LayerDivergence? blame = first is int bad && !vitis
-            ? Blame(model, simulator, bad, imageArray.AsSpan(bad * pixels, pixels).ToArray(), rtlDir, tbData, work)
+        LayerDivergence? blame = firstMismatch is int bad && !vitis
+            ? Blame(model, Build(rtlDir, top, work, vitis, trace: false, taps: true), bad, imageArray.AsSpan(bad * pixels, pixels).ToArray(), rtlDir, tbData, work)
             : null;
-        return new CosimResult(count, mismatches, first, blame, ReadCycles(cyclesPath), buildTime, runTime, simulator);
+        // II and latency need one unbroken stream of images, so they come from the first range alone.
+        var cycles = ReadCycles(parts[0].Cycles) with
+        {
+            Source = $"images 0..{ranges[0].Count - 1} back to back in simulator process 1 of {ranges.Count} ({options.Host.ToString().ToLowerInvariant()} host)",
+        };
+        return new CosimResult(count, mismatches, firstMismatch, blame, cycles, buildTime, runTime, simulator, ranges.Count);
     }
+
+    /// <summary>
+    /// Contiguous image ranges, one per simulator process: at most <paramref name="processes"/> (0: one per
+    /// processor), and none shorter than <see cref="MinImagesPerProcess"/>, so a small run stays one stream.
+    /// </summary>
+    public static List<(int First, int Count)> Ranges(int images, int processes)
+    {
+        int wanted = processes > 0 ? processes : Environment.ProcessorCount;
+        int n = Math.Clamp(images / MinImagesPerProcess, 1, Math.Max(1, wanted));
+        var ranges = new List<(int First, int Count)>(n);
+        for (int k = 0, first = 0; k < n; k++)
+        {
+            int length = images / n + (k < images % n ? 1 : 0);
+            ranges.Add((first, length));
+            first += length;
+        }
+        return ranges;
+    }
+
+    /// <summary>A process simulates at least this many images, so its start-up and build share stay small.</summary>
+    public const int MinImagesPerProcess = 500;
 
     public static RtlPlan ReadPlan(string rtlDir)
     {
@@ -98,14 +167,18 @@ public static class CosimRunner
         catch (JsonException e) { throw LeNetHlsException.InFile(path, $"corrupt RTL plan ({e.Message.Split('\n')[0]})"); }
     }
 
-    /// <summary>Builds (or reuses, when sources and flags are unchanged) the Verilator simulator.</summary>
-    private static string Build(string rtlDir, string top, string work, bool vitis, bool trace)
+    /// <summary>
+    /// Builds (or reuses, when sources and flags are unchanged) the Verilator simulator. The debug taps
+    /// (32-bit copies of every layer's output on extra ports) cost about two thirds of the simulation
+    /// time, so they are only compiled into a separate simulator that re-runs a mismatching image.
+    /// </summary>
+    private static string Build(string rtlDir, string top, string work, bool vitis, bool trace, bool taps)
     {
         string verilator = ExternalTool.Require("verilator");
         string harness = RtlAssets.HarnessFile("tb_main.cpp");
         var sources = Directory.GetFiles(rtlDir, "*.v").Order(StringComparer.Ordinal).ToList();
         if (sources.Count == 0) throw new LeNetHlsException($"{rtlDir}: no .v files to simulate");
-        string buildDir = Path.Combine(work, (vitis ? "build-vitis" : "build") + (trace ? "-trace" : ""));
+        string buildDir = Path.Combine(work, (vitis ? "build-vitis" : "build") + (taps ? "-taps" : "") + (trace ? "-trace" : ""));
         var args = new List<string>
         {
             "--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert",
@@ -113,14 +186,15 @@ public static class CosimRunner
             "-Mdir", buildDir, "-o", "lenet_cosim",
         };
         if (vitis) args.AddRange(["--no-timing", "-Wno-fatal"]);
-        else args.AddRange(["+define+LENET_DEBUG_TAPS", "-CFLAGS", $"-DLENET_TAPS -I{rtlDir}"]);
+        else if (taps) args.AddRange(["+define+LENET_DEBUG_TAPS", "-CFLAGS", $"-DLENET_TAPS -I{rtlDir}"]);
         if (trace) args.Add("--trace");
         args.AddRange(sources);
         args.Add(harness);
 
         string simulator = Path.Combine(buildDir, "lenet_cosim");
         string stampPath = Path.Combine(buildDir, "lenet_build.stamp");
-        string stamp = Stamp(args, sources.Append(harness).Concat(vitis ? [] : [Path.Combine(rtlDir, RtlGenerator.TapsHeader)]));
+        var includes = Directory.GetFiles(rtlDir, "*.vh").Order(StringComparer.Ordinal);
+        string stamp = Stamp(args, sources.Append(harness).Concat(includes).Concat(taps ? [Path.Combine(rtlDir, RtlGenerator.TapsHeader)] : []));
         if (File.Exists(simulator) && File.Exists(stampPath) && File.ReadAllText(stampPath) == stamp) return simulator;
 
         Directory.CreateDirectory(buildDir);
@@ -141,12 +215,12 @@ public static class CosimRunner
         return Convert.ToHexString(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static void RunSimulator(string simulator, List<string> args, string rtlDir, string work)
+    private static void RunSimulator(string simulator, List<string> args, string rtlDir, string work, string logName = "simulation.log")
     {
         var result = ExternalTool.Run(simulator, args, rtlDir);
         if (result.ExitCode != 0)
         {
-            string log = Path.Combine(work, "simulation.log");
+            string log = Path.Combine(work, logName);
             AtomicFile.WriteAllText(log, result.Output);
             throw new LeNetHlsException($"{log}: simulation failed: {ExternalTool.FirstError(result.Output)}");
         }
@@ -175,10 +249,13 @@ public static class CosimRunner
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement;
         var firstPixel = root.GetProperty("firstPixel").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        var start = root.GetProperty("start").EnumerateArray().Select(e => e.GetInt64()).ToArray();
         var lastScore = root.GetProperty("lastScore").EnumerateArray().Select(e => e.GetInt64()).ToArray();
         int n = lastScore.Length;
-        double ii = n > 1 ? (double)(lastScore[n - 1] - lastScore[0]) / (n - 1) : lastScore[0] - firstPixel[0] + 1;
-        double meanLatency = Enumerable.Range(0, n).Average(i => (double)(lastScore[i] - firstPixel[i] + 1));
-        return new CycleStats(root.GetProperty("cycles").GetInt64(), ii, lastScore[0] - firstPixel[0] + 1, meanLatency);
+        // An input register slice may take an image's first pixels before its start is given.
+        long Latency(int i) => lastScore[i] - Math.Max(firstPixel[i], start[i]) + 1;
+        double ii = n > 1 ? (double)(lastScore[n - 1] - lastScore[0]) / (n - 1) : Latency(0);
+        double meanLatency = Enumerable.Range(0, n).Average(i => (double)Latency(i));
+        return new CycleStats(root.GetProperty("cycles").GetInt64(), ii, Latency(0), meanLatency);
     }
 }

@@ -39,7 +39,7 @@ public static class RtlGenerator
         var foldings = plan.Layers.Select(l => l.Folding).ToList();
         var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
 
-        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v"))
+        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v").Append(Path.Combine(RtlAssets.RtlLibraryDir, VerilogCodes.IncludeFile)))
             AtomicFile.WriteAllBytes(Path.Combine(outDir, Path.GetFileName(file)), File.ReadAllBytes(file));
         for (int i = 0; i < model.Layers.Count; i++)
             WriteRoms(model, model.Layers[i], foldings[i], layers[i], outDir);
@@ -148,10 +148,10 @@ public static class RtlGenerator
             WeightWidth = l.Weights?.Bits ?? 2,
             AccWidth = l.Accumulator?.Bits ?? inWidth,
             Shift = l.Shift,
-            Round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 },
-            Saturate = model.Overflow == OverflowMode.Sat ? 1 : 0,
-            Act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 },
-            PoolMode = l.Kind == QLayerKind.AvgPool ? 1 : 0,
+            Round = VerilogCodes.Round(model.Rounding),
+            Saturate = VerilogCodes.Overflow(model.Overflow),
+            Act = VerilogCodes.Act(l.Activation),
+            PoolMode = isPool ? VerilogCodes.Pool(l.Kind) : 0,
             TanhIndexBits = l.Tanh?.IndexBits ?? 2,
             WeightFile = $"{id}_weights.mem", BiasFile = $"{id}_bias.mem", TanhFile = $"{id}_tanh.mem",
         };

@@ -19,6 +19,23 @@ public class RegressTests
     }
 
     [Fact]
+    public void Default_matrix_co_simulates_with_every_ap_start_host_mode()
+    {
+        var hosts = RegressMatrix.Default.Expand().Select(c => c.Host).Distinct().Order();
+        Assert.Equal(["handshake", "hold", "sequential"], hosts);
+    }
+
+    [Fact]
+    public void A_matrix_case_with_an_unknown_host_mode_is_rejected_naming_the_file()
+    {
+        string path = Path.Combine(RepoPaths.NewTempDir(), "matrix.json");
+        File.WriteAllText(path, """{ "presets": ["lenet5"], "bits": [8], "hosts": ["burst"] }""");
+        var e = Assert.Throws<LeNetHlsException>(() => RegressMatrix.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("host must be hold, handshake or sequential", e.Message);
+    }
+
+    [Fact]
     public void Shards_split_the_cases_without_overlap_or_loss()
     {
         var cases = RegressMatrix.Default.Expand();

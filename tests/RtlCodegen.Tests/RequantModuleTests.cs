@@ -59,7 +59,7 @@ public class RequantModuleTests
                 tb.Append($"    a{i} = {literal}; #1 $display(\"{i} {j} %0d\", q{i});\n");
             }
         tb.Append("    $finish;\n  end\nendmodule\n");
-        string output = Tool.Simulate(dir, tb.ToString(), "lenet_requant.v");
+        string output = Tool.Simulate(dir, tb.ToString(), "lenet_requant.v", "lenet_round.v", "lenet_fit.v");
 
         int checkedCount = 0;
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))

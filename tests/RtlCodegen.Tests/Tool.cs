@@ -10,7 +10,7 @@ internal static class Tool
     public static string Simulate(string dir, string testbench, params string[] rtlModules)
     {
         File.WriteAllText(Path.Combine(dir, "tb.v"), testbench);
-        var compile = TestProcess.Run("iverilog", dir, ["-g2005", "-o", "tb.vvp", "tb.v", .. rtlModules.Select(m => Path.Combine(RepoPaths.Root, "rtl", m))]);
+        var compile = TestProcess.Run("iverilog", dir, ["-g2005", "-I", Path.Combine(RepoPaths.Root, "rtl"), "-o", "tb.vvp", "tb.v", .. rtlModules.Select(m => Path.Combine(RepoPaths.Root, "rtl", m))]);
         Assert.True(compile.ExitCode == 0, compile.Output);
         var run = TestProcess.Run("vvp", dir, ["-n", "tb.vvp"]);
         Assert.True(run.ExitCode == 0, run.Output);

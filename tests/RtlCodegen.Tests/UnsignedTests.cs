@@ -72,8 +72,8 @@ public class UnsignedPoolMvauModuleTests
                         bits |= new System.Numerics.BigInteger(win[k, c]) << ((k * Channels + c) * Width);
                 tb.Append($"    @(negedge clk) begin win_data = {winBits}'h{bits:x}; win_valid = 1; end\n");
             }
-            tb.Append("    @(negedge clk) win_valid = 0;\n    repeat (20) @(negedge clk);\n    $finish;\n  end\nendmodule\n");
-            string output = Tool.Simulate(dir, tb.ToString(), "lenet_pool.v", "lenet_mvau.v", "lenet_rom.v", "lenet_requant.v");
+            tb.Append("    @(negedge clk) win_valid = 0;\n    repeat (40) @(negedge clk);\n    $finish;\n  end\nendmodule\n");
+            string output = Tool.Simulate(dir, tb.ToString(), "lenet_pool.v", "lenet_mvau.v", "lenet_rom.v", "lenet_requant.v", "lenet_round.v", "lenet_fit.v");
             var outputs = output.Split('\n').Where(l => l.StartsWith("out ", StringComparison.Ordinal)).Select(l => l.Split(' ')).ToList();
             Assert.Equal(windows.Count, outputs.Count);
             for (int i = 0; i < windows.Count; i++)

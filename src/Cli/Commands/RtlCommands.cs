@@ -26,15 +26,29 @@ public static class RtlCommands
         var rtl = new Option<string?>("--rtl") { Description = "Simulate a Vitis-exported RTL folder (every .v in it) instead of DIR/rtl" };
         var top = new Option<string>("--top") { Description = "Top module of the --rtl folder", DefaultValueFactory = _ => "lenet5" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
+        var host = new Option<string>("--host")
+        {
+            Description = "How the harness drives ap_start: hold (always high), handshake (dropped after ap_ready, random gap) or sequential (one image at a time)",
+            DefaultValueFactory = _ => "hold",
+        };
+        host.AcceptOnlyFromAmong("hold", "handshake", "sequential");
+        var gap = new Option<int>("--start-gap") { Description = "Largest random gap in cycles between ap_ready and the next ap_start (--host handshake)", DefaultValueFactory = _ => 8 };
+        var processes = new Option<int>("--processes")
+        {
+            Description = $"Simulator processes over image ranges (0: one per core; each gets at least {CosimRunner.MinImagesPerProcess} images)",
+            DefaultValueFactory = _ => 0,
+        };
         var cmd = new Command("cosim", "Build the RTL with Verilator, stream MNIST test images through it and compare every score with the golden model");
         cmd.Arguments.Add(dir);
-        foreach (Option o in new Option[] { images, stall, seed, trace, rtl, top, data }) cmd.Options.Add(o);
+        foreach (Option o in new Option[] { images, stall, seed, trace, rtl, top, data, host, gap, processes }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var watch = Stopwatch.StartNew();
             string folder = r.GetValue(dir)!;
             double p = r.GetValue(stall);
             if (p is < 0 or >= 1 || double.IsNaN(p)) throw new LeNetHlsException($"--stall-prob: {p} is outside [0, 1)");
+            if (r.GetValue(gap) < 0) throw new LeNetHlsException($"--start-gap: {r.GetValue(gap)} is negative");
+            if (r.GetValue(processes) < 0) throw new LeNetHlsException($"--processes: {r.GetValue(processes)} is negative");
             var model = QModelFile.Load(Path.Combine(folder, "qmodel.json"));
             var test = Mnist.Load(r.GetValue(data)!, MnistSplit.Test);
             int? count = ImageCount.Parse(r.GetValue(images)!);
@@ -43,12 +57,13 @@ public static class RtlCommands
             {
                 StallProbability = p, Seed = r.GetValue(seed), Trace = r.GetValue(trace),
                 VitisRtlDir = r.GetValue(rtl), VitisTop = r.GetValue(top)!,
+                Host = Enum.Parse<CosimHost>(r.GetValue(host)!, ignoreCase: true), StartGap = r.GetValue(gap), Processes = r.GetValue(processes),
             };
             VerificationResult.Delete(folder, "cosim");
             var result = CosimRunner.Run(model, folder, test.Images, options);
             var plan = PrintCycles(model, folder, result, options);
             Console.WriteLine($"cosim: {result.Images} images compared, {result.Mismatches} mismatched; Verilator build {result.BuildTime.TotalSeconds:F1} s, " +
-                              $"simulation {result.RunTime.TotalSeconds:F1} s, total {watch.Elapsed.TotalSeconds:F1} s");
+                              $"simulation {result.RunTime.TotalSeconds:F1} s in {result.Processes} process(es), total {watch.Elapsed.TotalSeconds:F1} s");
             string where = result.Mismatches == 0 ? "" : result.Blame?.Describe("RTL") ?? $"image {result.FirstMismatchImage}: the scores differ (no debug taps to locate the layer)";
             int m = plan?.Multipliers ?? 0;
             new VerificationResult("cosim", result.Images, result.Mismatches, where, watch.Elapsed.TotalSeconds, m,
@@ -79,8 +94,10 @@ public static class RtlCommands
         double clockNs = plan?.ClockNs ?? AcceleratorPlan.DefaultClockNs;
         table.AddRow($"images/s at {1000 / clockNs:0.#} MHz", (1e9 / clockNs / c.II).ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("stall probability", options.StallProbability.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("total cycles", c.TotalCycles.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("host (ap_start)", options.Host.ToString().ToLowerInvariant());
+        table.AddRow("total cycles (this stream)", c.TotalCycles.ToString("N0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
+        Console.WriteLine($"cosim: cycle figures from {c.Source}; scores from all {result.Images} images");
         return plan;
     }
 

@@ -6,18 +6,26 @@ using LeNetHls.Core.Model;
 
 namespace LeNetHls.Cli.Regress;
 
-/// <summary>One configuration of the regression: quantized, generated, C-simulated and co-simulated.</summary>
-public sealed record RegressCase(string Preset, int Bits, string Rounding, string Overflow, int Multipliers, double StallProbability)
+/// <summary>
+/// One configuration of the regression: quantized, generated, C-simulated and co-simulated with the
+/// harness driving ap_start as <paramref name="Host"/> (hold, handshake or sequential; `cosim --host`).
+/// </summary>
+public sealed record RegressCase(string Preset, int Bits, string Rounding, string Overflow, int Multipliers, double StallProbability,
+                                 string Host = RegressCase.HoldHost)
 {
+    public const string HoldHost = "hold";
+    public static readonly string[] HostModes = [HoldHost, "handshake", "sequential"];
+
     public string Id => string.Create(CultureInfo.InvariantCulture,
-        $"{Preset}-w{Bits}a{Bits}-{Rounding}-{Overflow}-m{Multipliers}{(StallProbability > 0 ? $"-stall{StallProbability:0.##}" : "")}");
+        $"{Preset}-w{Bits}a{Bits}-{Rounding}-{Overflow}-m{Multipliers}{(StallProbability > 0 ? $"-stall{StallProbability:0.##}" : "")}" +
+        $"{(Host == HoldHost ? "" : "-" + Host)}");
 }
 
 /// <summary>
 /// The regression matrix: the product of the axes (presets × bits × rounding × overflow × multipliers)
 /// plus any explicit extra cases. JSON:
 /// { "images": 300, "presets": [...], "bits": [...], "rounding": [...], "overflow": [...],
-///   "multipliers": [...], "stallProbability": 0, "cases": [ {"preset": ..., "bits": ..., ...} ] }
+///   "multipliers": [...], "hosts": ["hold"], "stallProbability": 0, "cases": [ {"preset": ..., "bits": ..., ..., "host": "handshake"} ] }
 /// </summary>
 public sealed record RegressMatrix
 {
@@ -27,6 +35,8 @@ public sealed record RegressMatrix
     public string[] Rounding { get; init; } = ["rnd"];
     public string[] Overflow { get; init; } = ["sat"];
     public int[] Multipliers { get; init; } = [32];
+    /// <summary>ap_start host modes of the harness (hold, handshake, sequential).</summary>
+    public string[] Hosts { get; init; } = [RegressCase.HoldHost];
     public double StallProbability { get; init; }
     public RegressCase[] Cases { get; init; } = [];
 
@@ -38,8 +48,9 @@ public sealed record RegressMatrix
     };
 
     /// <summary>
-    /// 16 configurations: lenet5 at 4, 8 and 16 bits in every rounding mode, both overflow modes at 8 bits,
-    /// the folding extremes M = 8 and 128, stalled streams, and lenet5-classic (tanh tables, connection table).
+    /// 18 configurations: lenet5 at 4, 8 and 16 bits in every rounding mode, both overflow modes at 8 bits,
+    /// the folding extremes M = 8 and 128, stalled streams, every ap_start host mode (hold, handshake,
+    /// sequential) and lenet5-classic (tanh tables, connection table).
     /// </summary>
     public static RegressMatrix Default => new()
     {
@@ -54,6 +65,8 @@ public sealed record RegressMatrix
             new("lenet5", 8, "rnd", "sat", 8, 0),
             new("lenet5", 8, "rnd", "sat", 128, 0),
             new("lenet5", 8, "rnd", "sat", 32, 0.3),
+            new("lenet5", 8, "rnd", "sat", 32, 0, "handshake"),
+            new("lenet5", 8, "rnd", "sat", 32, 0, "sequential"),
             new("lenet5-classic", 8, "rnd", "sat", 32, 0),
             new("lenet5-classic", 8, "rnd_conv", "sat", 32, 0),
             new("lenet5-classic", 6, "rnd", "sat", 32, 0),
@@ -75,8 +88,8 @@ public sealed record RegressMatrix
     /// <summary>Every case in a stable order, checked.</summary>
     public List<RegressCase> Expand()
     {
-        var cases = (from p in Presets from b in Bits from r in Rounding from o in Overflow from mul in Multipliers
-                     select new RegressCase(p, b, r, o, mul, StallProbability)).Concat(Cases).DistinctBy(c => c.Id).ToList();
+        var cases = (from p in Presets from b in Bits from r in Rounding from o in Overflow from mul in Multipliers from h in Hosts
+                     select new RegressCase(p, b, r, o, mul, StallProbability, h)).Concat(Cases).DistinctBy(c => c.Id).ToList();
         if (cases.Count == 0) throw new LeNetHlsException("the matrix has no cases");
         if (Images < 1) throw new LeNetHlsException("images must be at least 1");
         foreach (var c in cases)
@@ -87,6 +100,7 @@ public sealed record RegressMatrix
             if (c.Overflow is not ("sat" or "wrap")) throw new LeNetHlsException($"case {c.Id}: overflow must be sat or wrap");
             if (c.Multipliers < 1) throw new LeNetHlsException($"case {c.Id}: multipliers must be at least 1");
             if (c.StallProbability is < 0 or >= 1) throw new LeNetHlsException($"case {c.Id}: stall probability must be in [0, 1)");
+            if (!RegressCase.HostModes.Contains(c.Host)) throw new LeNetHlsException($"case {c.Id}: host must be hold, handshake or sequential");
         }
         return cases;
     }

@@ -60,7 +60,7 @@ public sealed class RegressRunner(string outDir, string modelsDir, string dataDi
                 [qmodel], [Path.Combine(gen, "hls"), Path.Combine(gen, "rtl")]),
             new("csim", ["csim", gen, "--images", n, "--data", dataDir],
                 [Path.Combine(gen, "hls"), Path.Combine(gen, "qmodel.json")], [VerificationResult.PathIn(gen, "csim")]),
-            new("cosim", ["cosim", gen, "--images", n, "--stall-prob", c.StallProbability.ToString(CultureInfo.InvariantCulture), "--data", dataDir],
+            new("cosim", ["cosim", gen, "--images", n, "--stall-prob", c.StallProbability.ToString(CultureInfo.InvariantCulture), "--host", c.Host, "--data", dataDir],
                 [Path.Combine(gen, "rtl"), Path.Combine(gen, "qmodel.json")], [VerificationResult.PathIn(gen, "cosim")]),
         };
         string detail;
