@@ -1,3 +1,4 @@
+using LeNetHls.TestSupport;
 using System.Text.RegularExpressions;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Quantized;
@@ -182,8 +183,8 @@ public class PlainYosysReadTests
         {
             string rtl = Path.Combine(dir, CosimRunner.RtlFolder);
             var sources = Directory.GetFiles(rtl, "*.v").Select(Path.GetFileName).Order(StringComparer.Ordinal);
-            var read = Tool.Run("yosys", rtl, "-q", "-p", $"read_verilog {string.Join(' ', sources)}; hierarchy -check -top lenet5");
-            Assert.True(read.Exit == 0, read.Output);
+            var read = TestProcess.Run("yosys", rtl, ["-q", "-p", $"read_verilog {string.Join(' ', sources)}; hierarchy -check -top lenet5"]);
+            Assert.True(read.ExitCode == 0, read.Output);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
