@@ -61,20 +61,22 @@ public class TemplateErrorTests
     }
 
     [Fact]
-    public void An_unknown_member_in_an_hls_template_names_its_line_and_column()
+    public void An_unknown_member_in_an_hls_template_names_its_line_and_column_and_writes_nothing()
     {
-        var e = GenerateWith(Path.Combine("hls", "lenet5_config.h.sbn"), t => t.Replace("{{ layer.kernel }};", "{{ layer.kernal }};"), GenerateHls, out string path, out _);
+        var e = GenerateWith(Path.Combine("hls", "lenet5_config.h.sbn"), t => t.Replace("{{ layer.kernel }};", "{{ layer.kernal }};"), GenerateHls, out string path, out string outDir);
         Assert.True(e.Message.StartsWith($"{path}: line 38, column 45: template error: ", StringComparison.Ordinal), e.Message);
         Assert.Contains("kernal", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
-    public void An_unknown_member_in_an_rtl_template_names_its_line_and_column()
+    public void An_unknown_variable_in_an_rtl_template_names_its_line_and_column_and_writes_nothing()
     {
-        var e = GenerateWith(Path.Combine("rtl", "lenet_taps.h.sbn"), t => t.Replace("{{ layer_count }}];", "{{ layer_total }}];"), GenerateRtl, out string path, out _);
+        var e = GenerateWith(Path.Combine("rtl", "lenet_taps.h.sbn"), t => t.Replace("{{ layer_count }}];", "{{ layer_total }}];"), GenerateRtl, out string path, out string outDir);
         Assert.True(e.Message.StartsWith($"{path}: line 14, column 36: template error: ", StringComparison.Ordinal), e.Message);
         Assert.Contains("layer_total", e.Message);
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
