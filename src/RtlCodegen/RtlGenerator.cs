@@ -147,7 +147,7 @@ public static class RtlGenerator
             // lenet_mvau reads W_WIDTH 1 as bipolar, the width the qmodel itself gives bipolar weights.
             WeightWidth = l.Weights?.Bits ?? 2,
             AccWidth = l.Accumulator?.Bits ?? inWidth,
-            Shift = l.Kind == QLayerKind.AvgPool ? l.Accumulator!.Frac - l.Output.Frac : l.Shift,
+            Shift = l.Shift,
             Round = model.Rounding switch { RoundingMode.Rnd => 0, RoundingMode.Trn => 1, _ => 2 },
             Saturate = model.Overflow == OverflowMode.Sat ? 1 : 0,
             Act = l.Activation switch { Activation.ReLU => 1, Activation.Tanh => 2, _ => 0 },
