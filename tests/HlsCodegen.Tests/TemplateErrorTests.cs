@@ -11,11 +11,19 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// LENET_HLS_HOME is process-wide, hence the non-parallel collection.
 /// </summary>
 [Collection(nameof(ProcessEnvironment))]
-public class TemplateErrorTests
+public sealed class TemplateErrorTests : IDisposable
 {
-    private static string CopyAssets()
+    private readonly List<string> _dirs = [];
+
+    public void Dispose()
+    {
+        foreach (var dir in _dirs) Directory.Delete(dir, recursive: true);
+    }
+
+    private string CopyAssets()
     {
         string home = RepoPaths.NewTempDir("template-home");
+        _dirs.Add(home);
         foreach (var folder in new[] { "templates", "hls", "rtl", "testbench" })
             foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, folder), "*", SearchOption.AllDirectories))
             {
@@ -26,12 +34,14 @@ public class TemplateErrorTests
         return home;
     }
 
-    private static LeNetHlsException GenerateWith(string template, Func<string, string> edit, Action<string> generate, out string templatePath, out string outDir)
+    private LeNetHlsException GenerateWith(string template, Func<string, string> edit, Action<string> generate, out string templatePath, out string outDir)
     {
         string home = CopyAssets();
         templatePath = Path.Combine(home, "templates", template);
         File.WriteAllText(templatePath, edit(File.ReadAllText(templatePath)));
-        outDir = Path.Combine(RepoPaths.NewTempDir("template-out"), "out");
+        string outParent = RepoPaths.NewTempDir("template-out");
+        _dirs.Add(outParent);
+        outDir = Path.Combine(outParent, "out");
         string? previous = Environment.GetEnvironmentVariable(HlsAssets.HomeVariable);
         Environment.SetEnvironmentVariable(HlsAssets.HomeVariable, home);
         try
