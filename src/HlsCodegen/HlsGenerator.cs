@@ -43,13 +43,8 @@ public static class HlsGenerator
         if (plan.Layers.Count != model.Layers.Count)
             throw new ArgumentException($"the plan has {plan.Layers.Count} layers, the qmodel '{model.Name}' {model.Layers.Count}", nameof(plan));
         var templates = new Templates();
-        AtomicFile.EnsureWritableDirectory(outDir);
         var layers = LayerInfos(model, plan);
         string name = model.Name;
-
-        // A previous model's ROM headers must not linger next to this one's.
-        string weightsDir = Path.Combine(outDir, WeightsDir);
-        if (Directory.Exists(weightsDir)) Directory.Delete(weightsDir, recursive: true);
 
         var roms = new List<Rom>();
         foreach (var l in layers.Where(l => l.Source.HasWeights))
@@ -58,28 +53,36 @@ public static class HlsGenerator
             roms.Add(BiasRom(l));
             if (l.Source.Activation == Activation.Tanh) roms.Add(TanhRom(l));
         }
+        // Everything is rendered before the first write, so a template error leaves no half-generated folder.
+        var files = new List<(string Relative, string Text)>();
         foreach (var rom in roms)
-            Write(outDir, rom.Header, templates.Rom.Render(new RomHeaderModel(name, rom.Title, rom.Notes, rom.Guard, rom.Type, rom.Array, rom.Dims, rom.Lines)));
+            files.Add((rom.Header, templates.Rom.Render(new RomHeaderModel(name, rom.Title, rom.Notes, rom.Guard, rom.Type, rom.Array, rom.Dims, rom.Lines))));
 
         var scores = model.Scores;
-        Write(outDir, "lenet5.h", templates.Interface.Render(
-            new InterfaceHeaderModel(name, model.InputShape.Size, model.Classes, scores.Bits, scores.Bits - scores.Frac, scores.Format.ToString())));
-        Write(outDir, "lenet5_config.h", templates.Config.Render(new ConfigHeaderModel(
+        files.Add(("lenet5.h", templates.Interface.Render(
+            new InterfaceHeaderModel(name, model.InputShape.Size, model.Classes, scores.Bits, scores.Bits - scores.Frac, scores.Format.ToString()))));
+        files.Add(("lenet5_config.h", templates.Config.Render(new ConfigHeaderModel(
             name, ModeNames.QModelName(model.Rounding), ModeNames.VitisName(model.Rounding),
             ModeNames.QModelName(model.Overflow), ModeNames.VitisName(model.Overflow),
             $"multiplier budget M = {plan.MultiplierBudget} in total, shared as {plan.Shares}; a layer's parallel is the largest divisor of its output channels within its share",
             roms.Where(r => r.IsTanh).Select(r => r.Header).ToArray(),
-            layers.Select(l => l.ConfigModel(model)).ToArray())));
-        Write(outDir, TopSource, templates.Top.Render(new TopSourceModel(
+            layers.Select(l => l.ConfigModel(model)).ToArray()))));
+        files.Add((TopSource, templates.Top.Render(new TopSourceModel(
             name, layers.Count, model.MacsPerImage.ToString("N0", CultureInfo.InvariantCulture),
             roms.Where(r => !r.IsTanh).Select(r => r.Header).ToArray(),
             roms.Select(r => new RomPragmaModel(r.Array, r.Impl, r.PartitionFactor > 1, r.PartitionFactor, r.PartitionDim)).ToArray(),
             layers.Select(l => l.TopModel()).ToArray(),
-            layers[^1].Buffer)));
+            layers[^1].Buffer))));
         var vitis = new VitisScriptModel(name, part, plan.ClockNsText);
-        Write(outDir, "run_hls.tcl", templates.RunHls.Render(vitis));
-        Write(outDir, "hls_config.cfg", templates.HlsConfig.Render(vitis));
-        Write(outDir, "Makefile", templates.Makefile.Render(new MakefileModel(name, string.Join(' ', CxxFlags))));
+        files.Add(("run_hls.tcl", templates.RunHls.Render(vitis)));
+        files.Add(("hls_config.cfg", templates.HlsConfig.Render(vitis)));
+        files.Add(("Makefile", templates.Makefile.Render(new MakefileModel(name, string.Join(' ', CxxFlags)))));
+
+        AtomicFile.EnsureWritableDirectory(outDir);
+        // A previous model's ROM headers must not linger next to this one's.
+        string weightsDir = Path.Combine(outDir, WeightsDir);
+        if (Directory.Exists(weightsDir)) Directory.Delete(weightsDir, recursive: true);
+        foreach (var (relative, text) in files) Write(outDir, relative, text);
 
         CopyFolder(HlsAssets.KernelDir, Path.Combine(outDir, KernelDir));
         CopyFolder(HlsAssets.TestbenchDir, Path.Combine(outDir, TestbenchDir));

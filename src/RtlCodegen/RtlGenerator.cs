@@ -32,18 +32,10 @@ public static class RtlGenerator
         if (plan.Layers.Count != model.Layers.Count)
             throw new ArgumentException($"the plan has {plan.Layers.Count} layers, the qmodel '{model.Name}' {model.Layers.Count}", nameof(plan));
         CheckSupported(model);
-        // Parsed before anything is written, so a broken template never leaves a half-generated folder.
         var top = TemplateFile.Load(RtlAssets.Template("top.v.sbn"));
         var taps = TemplateFile.Load(RtlAssets.Template("lenet_taps.h.sbn"));
-        AtomicFile.EnsureWritableDirectory(outDir);
         var foldings = plan.Layers.Select(l => l.Folding).ToList();
         var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
-
-        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v").Append(Path.Combine(RtlAssets.RtlLibraryDir, VerilogCodes.IncludeFile)))
-            AtomicFile.WriteAllBytes(Path.Combine(outDir, Path.GetFileName(file)), File.ReadAllBytes(file));
-        for (int i = 0; i < model.Layers.Count; i++)
-            WriteRoms(model, model.Layers[i], foldings[i], layers[i], outDir);
-
         int scoreWidth = model.Scores.Bits;
         var data = new RtlTopModel
         {
@@ -54,8 +46,16 @@ public static class RtlGenerator
             Buffers = Buffers(model), Layers = layers, LayerCount = layers.Count, LastBuffer = model.Layers.Count,
             Classes = model.Classes, ScoreWidth = scoreWidth, ScoreDataWidth = ScoreDataWidth(model), ScoreSigned = SignedFlag(model.Scores),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, topName + ".v"), top.Render(data));
-        AtomicFile.WriteAllText(Path.Combine(outDir, TapsHeader), taps.Render(data));
+        // Rendered before anything is written, so a broken template never leaves a half-generated folder.
+        string topText = top.Render(data), tapsText = taps.Render(data);
+
+        AtomicFile.EnsureWritableDirectory(outDir);
+        foreach (var file in Directory.GetFiles(RtlAssets.RtlLibraryDir, "*.v").Append(Path.Combine(RtlAssets.RtlLibraryDir, VerilogCodes.IncludeFile)))
+            AtomicFile.WriteAllBytes(Path.Combine(outDir, Path.GetFileName(file)), File.ReadAllBytes(file));
+        for (int i = 0; i < model.Layers.Count; i++)
+            WriteRoms(model, model.Layers[i], foldings[i], layers[i], outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, topName + ".v"), topText);
+        AtomicFile.WriteAllText(Path.Combine(outDir, TapsHeader), tapsText);
 
         var written = new RtlPlan
         {

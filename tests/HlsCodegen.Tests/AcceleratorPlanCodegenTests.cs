@@ -10,13 +10,20 @@ using LeNetHls.TestSupport;
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>One AcceleratorPlan, handed to both generators as codegen does.</summary>
-public class AcceleratorPlanCodegenTests
+public sealed class AcceleratorPlanCodegenTests : IDisposable
 {
     private static readonly QModel Lenet5 = SyntheticQModel.Create(Presets.LeNet5(), weightBits: 8, actBits: 8);
+    private readonly List<string> _dirs = [];
 
-    private static string Generate(QModel model, AcceleratorPlan plan)
+    public void Dispose()
+    {
+        foreach (var dir in _dirs) Directory.Delete(dir, recursive: true);
+    }
+
+    private string Generate(QModel model, AcceleratorPlan plan)
     {
         string dir = RepoPaths.NewTempDir("plan-codegen");
+        _dirs.Add(dir);
         HlsGenerator.Generate(model, Path.Combine(dir, HlsProject.HlsFolder), plan, HlsOptions.DefaultPart);
         RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), plan);
         return dir;

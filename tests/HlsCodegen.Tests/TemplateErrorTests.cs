@@ -11,11 +11,19 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// LENET_HLS_HOME is process-wide, hence the non-parallel collection.
 /// </summary>
 [Collection(nameof(ProcessEnvironment))]
-public class TemplateErrorTests
+public sealed class TemplateErrorTests : IDisposable
 {
-    private static string CopyAssets()
+    private readonly List<string> _dirs = [];
+
+    public void Dispose()
+    {
+        foreach (var dir in _dirs) Directory.Delete(dir, recursive: true);
+    }
+
+    private string CopyAssets()
     {
         string home = RepoPaths.NewTempDir("template-home");
+        _dirs.Add(home);
         foreach (var folder in new[] { "templates", "hls", "rtl", "testbench" })
             foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, folder), "*", SearchOption.AllDirectories))
             {
@@ -26,12 +34,14 @@ public class TemplateErrorTests
         return home;
     }
 
-    private static LeNetHlsException GenerateWith(string template, Func<string, string> edit, Action<string> generate, out string templatePath, out string outDir)
+    private LeNetHlsException GenerateWith(string template, Func<string, string> edit, Action<string> generate, out string templatePath, out string outDir)
     {
         string home = CopyAssets();
         templatePath = Path.Combine(home, "templates", template);
         File.WriteAllText(templatePath, edit(File.ReadAllText(templatePath)));
-        outDir = Path.Combine(RepoPaths.NewTempDir("template-out"), "out");
+        string outParent = RepoPaths.NewTempDir("template-out");
+        _dirs.Add(outParent);
+        outDir = Path.Combine(outParent, "out");
         string? previous = Environment.GetEnvironmentVariable(HlsAssets.HomeVariable);
         Environment.SetEnvironmentVariable(HlsAssets.HomeVariable, home);
         try
@@ -61,20 +71,22 @@ public class TemplateErrorTests
     }
 
     [Fact]
-    public void An_unknown_member_in_an_hls_template_names_its_line_and_column()
+    public void An_unknown_member_in_an_hls_template_names_its_line_and_column_and_writes_nothing()
     {
-        var e = GenerateWith(Path.Combine("hls", "lenet5_config.h.sbn"), t => t.Replace("{{ layer.kernel }};", "{{ layer.kernal }};"), GenerateHls, out string path, out _);
+        var e = GenerateWith(Path.Combine("hls", "lenet5_config.h.sbn"), t => t.Replace("{{ layer.kernel }};", "{{ layer.kernal }};"), GenerateHls, out string path, out string outDir);
         Assert.True(e.Message.StartsWith($"{path}: line 38, column 45: template error: ", StringComparison.Ordinal), e.Message);
         Assert.Contains("kernal", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
-    public void An_unknown_member_in_an_rtl_template_names_its_line_and_column()
+    public void An_unknown_variable_in_an_rtl_template_names_its_line_and_column_and_writes_nothing()
     {
-        var e = GenerateWith(Path.Combine("rtl", "lenet_taps.h.sbn"), t => t.Replace("{{ layer_count }}];", "{{ layer_total }}];"), GenerateRtl, out string path, out _);
+        var e = GenerateWith(Path.Combine("rtl", "lenet_taps.h.sbn"), t => t.Replace("{{ layer_count }}];", "{{ layer_total }}];"), GenerateRtl, out string path, out string outDir);
         Assert.True(e.Message.StartsWith($"{path}: line 14, column 36: template error: ", StringComparison.Ordinal), e.Message);
         Assert.Contains("layer_total", e.Message);
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]

@@ -4,13 +4,22 @@ using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests.Templating;
 
-public class TemplateFileTests
+public sealed class TemplateFileTests : IDisposable
 {
     public sealed record Sample(string ModelName, IReadOnlyList<int> LayerWidths);
 
-    private static string Write(string text)
+    private readonly List<string> _dirs = [];
+
+    public void Dispose()
     {
-        string path = Path.Combine(RepoPaths.NewTempDir("template"), "sample.sbn");
+        foreach (var dir in _dirs) Directory.Delete(dir, recursive: true);
+    }
+
+    private string Write(string text)
+    {
+        string dir = RepoPaths.NewTempDir("template");
+        _dirs.Add(dir);
+        string path = Path.Combine(dir, "sample.sbn");
         File.WriteAllText(path, text);
         return path;
     }
