@@ -16,7 +16,7 @@ public static class OnnxImporter
     public const int MaxOpset = 23;
 
     public static readonly string[] SupportedOps =
-        ["Conv", "Relu", "Tanh", "MaxPool", "AveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Identity", "Dropout"];
+        ["Conv", "Relu", "Tanh", "MaxPool", "AveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Identity", "Dropout", "Pad (zero pads)"];
 
     /// <summary>The MNIST image the data pipeline feeds: 1 channel, 28×28.</summary>
     public static readonly Shape3 MnistInput = new(28, 28, 1);
@@ -142,6 +142,12 @@ public static class OnnxImporter
                 case "Gemm": Gemm(node); break;
                 case "MatMul": MatMul(node); break;
                 case "Add": AddBias(node); break;
+                case "Pad":
+                    // PyTorch puts a Pad with all-zero pads before every AveragePool it exports: a no-op.
+                    var pads = node.Input.Count > 1 && node.Input[1].Length > 0 ? Int64s(node, Initializer(node, 1, "pads"))
+                             : node.Attribute.FirstOrDefault(a => a.Name == "pads")?.Ints.ToArray() ?? [];
+                    if (pads.Any(p => p != 0)) throw Fail(node, $"pads [{string.Join(",", pads)}] are not supported (only Conv pads its input)");
+                    break;
                 case "Identity":
                 case "Dropout": // inference: Dropout is the identity
                     if (node.Output.Count > 1 && node.Output[1].Length > 0) throw Fail(node, "its mask output is used; only sequential models are supported");
