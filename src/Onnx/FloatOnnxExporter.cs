@@ -55,11 +55,12 @@ public static class FloatOnnxExporter
                     if (!flat) { x = g.Node("Flatten", l.Name, [x], GraphBuilder.Int("axis", 1)); flat = true; }
                     break;
             }
-            shape = shapes[i];
+            // A flatten keeps the map's shape here: the dense layer after it reorders its rows from that map.
+            if (l.Kind != LayerKind.Flatten) shape = shapes[i];
         }
         if (!flat) x = g.Node("Flatten", "output_flatten", [x], GraphBuilder.Int("axis", 1));
         x = g.Node("Identity", OutputName, [x]);
-        g.Output(x, DataType.Float, shape.Size);
+        g.Output(x, DataType.Float, shapes[^1].Size);
         return GraphBuilder.Model(g.Graph, $"lenet-hls float model '{spec.Name}': input = pixel / 255 (NCHW), output = logits");
     }
 }
