@@ -102,6 +102,9 @@ public static class OnnxFile
         }
         if (string.IsNullOrEmpty(location)) throw fail($"tensor '{t.Name}' is stored externally but names no location");
         string file = Path.GetFullPath(Path.Combine(modelDir, location));
+        // The ONNX spec keeps external data beside the model; a path leaving its folder is refused.
+        if (!file.StartsWith(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw fail($"tensor '{t.Name}': external data location '{location}' leaves the model's folder");
         if (!File.Exists(file)) throw fail($"tensor '{t.Name}': external data file '{location}' not found next to the model");
         if (length < 0) length = expected;
         if (length != expected) throw fail($"tensor '{t.Name}': external data length {length} bytes, its shape needs {expected}");

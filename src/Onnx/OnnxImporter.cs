@@ -70,6 +70,7 @@ public static class OnnxImporter
                     throw Fail(node, $"reads the running tensor '{current}' as input {node.Input.IndexOf(current)}; only input 0 may carry it");
                 if (graph.Output.Any(o => o.Name == current))
                     throw Fail(node, $"reads '{current}', which is also a graph output: a branch; only sequential models are supported");
+                if (node.Output.Count == 0 || node.Output[0].Length == 0) throw Fail(node, "has no output");
                 visited.Add(node);
                 Convert(node);
                 current = node.Output[0];

@@ -33,6 +33,7 @@ public class MalformedOnnxTests
         { "branch", "tensor 'relu1' feeds 2 nodes ('relu1_tap' (Identity), 'pool1_MaxPool' (MaxPool)): a branch" },
         { "two outputs", "the graph has 2 outputs; a classifier has one" },
         { "output mid-chain", "node 'pool1_MaxPool' (MaxPool): reads 'relu1', which is also a graph output: a branch" },
+        { "external data outside", "node 'conv1_Conv' (Conv): tensor 'conv1_W': external data location '../../etc/passwd' leaves the model's folder" },
         { "external data missing", "node 'conv1_Conv' (Conv): tensor 'conv1_W': external data file 'weights.bin' not found next to the model" },
     };
 
@@ -111,10 +112,11 @@ public class MalformedOnnxTests
             case "two outputs": g.Output.Add(g.Output[0].Clone()); g.Output[1].Name = "probabilities"; break;
             case "output mid-chain": g.Output.Add(g.Output[0].Clone()); g.Output[1].Name = "relu1"; break;
             case "external data missing":
+            case "external data outside":
                 var w = Init("conv1_W");
                 w.ClearRawData();
                 w.DataLocation = TensorProto.Types.DataLocation.External;
-                w.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "weights.bin" });
+                w.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = defect.EndsWith("missing") ? "weights.bin" : "../../etc/passwd" });
                 break;
             default: throw new ArgumentException(defect);
         }
