@@ -1,5 +1,6 @@
 using LeNetHls.Core.Data;
 using LeNetHls.Core.Model;
+using LeNetHls.Core.Plan;
 using LeNetHls.Core.Quantized;
 using LeNetHls.HlsCodegen;
 using LeNetHls.Quantizer;
@@ -26,8 +27,7 @@ internal static class RealQModels
     public static QModel Qat(FloatModel start, QatWidths widths, string name)
     {
         var options = new QatOptions { Epochs = 1, ImagesPerEpoch = 2000, CalibrationImages = 500, Threads = 2, Seed = 4 };
-        var result = QatTrainer.FineTune(start, widths, options, Train(2000), Ort.Test(500),
-                                         (q, set) => Evaluation.RunGolden(q, set).Predictions, name);
+        var result = QatTrainer.FineTune(start, widths, options, Train(2000), Ort.Test(500), name);
         return result.Model;
     }
 }
@@ -71,8 +71,10 @@ public class ImportedModelHardwareTests
             string qmodelPath = Path.Combine(dir, "torch-lenet5-w8a8.qmodel.json");
             QModelFile.Save(model, qmodelPath);
             string gen = Path.Combine(dir, "gen");
-            var generated = HlsProject.Codegen(qmodelPath, gen, new HlsOptions { Multipliers = 64 });
-            RtlGenerator.Generate(generated, Path.Combine(gen, CosimRunner.RtlFolder), new RtlOptions { Multipliers = 64 });
+            var plan = AcceleratorPlan.Create(model, multiplierBudget: 64);
+            HlsProject.Codegen(model, qmodelPath, gen, plan, HlsOptions.DefaultPart);
+            RtlGenerator.Generate(model, Path.Combine(gen, CosimRunner.RtlFolder), plan);
+            var generated = model;
             const int Images = 200;
             var csim = HlsProject.Csim(gen, Images, RepoPaths.MnistDir);
             Assert.Equal((Images, 0), (csim.Images, csim.MismatchedImages));

@@ -1,6 +1,7 @@
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
+using LeNetHls.Core.Golden;
 using LeNetHls.Quantizer;
 
 namespace LeNetHls.Onnx.Tests;
