@@ -44,10 +44,7 @@ public static class FlowCommands
             runner.Run(stages);
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var test = Mnist.Load(dataDir, MnistSplit.Test);
-            var report = ReportBuilder.Build($"LeNetHls report: {presetName}, {plan.WidthLabel}", plan.ModelBase, plan.QModelPath, plan.SweepDir, plan.GenDir, test, runner.Timings);
-            string reportPath = Path.Combine(outDir, "report.html");
-            AtomicFile.WriteAllText(reportPath, HtmlReport.Render(report));
+            var (report, reportPath) = FlowReport.Write(plan, runner.Timings);
             Console.WriteLine($"[{stages.Count + 1}/{stages.Count + 1}] {"report",-15} done in {watch.Elapsed.TotalSeconds,6:F1} s   wrote {reportPath}");
             int mismatches = report.Verification.Sum(v => v.Mismatches);
             Console.WriteLine($"float {report.FloatAccuracy * 100:F2} %, fixed {report.FixedAccuracy * 100:F2} %, " +
