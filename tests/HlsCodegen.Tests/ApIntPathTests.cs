@@ -11,6 +11,7 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// real Xilinx header is not installed here, so the kernels compile against a model of its semantics
 /// (ApIntModel/ap_int.h): any narrowing the kernels do not saturate first would wrap and show.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ApIntPathTests
 {
     public static TheoryData<string, int, int, OverflowMode, bool, int> Models => new()

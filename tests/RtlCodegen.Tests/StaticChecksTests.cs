@@ -4,6 +4,7 @@ using LeNetHls.RtlCodegen;
 
 namespace LeNetHls.RtlCodegen.Tests;
 
+[Trait("Category", "Integration")]
 public class StaticChecksTests
 {
     [Theory]
