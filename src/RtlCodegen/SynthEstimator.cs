@@ -81,7 +81,7 @@ public static partial class SynthEstimator
     public const string SynthFolder = "synth";
     public const string ResultFile = "resources.json";
     /// <summary>Changes whenever the scripts below change what a cache entry holds.</summary>
-    private const string CacheVersion = "synth-units-1";
+    private const string CacheVersion = "synth-batch-1";
     public const string IoAndControl = "I/O and control";
 
     public static ResourceEstimate Run(string dir) => Run(dir, new SynthOptions { Cache = SynthCache.Default() });
@@ -124,7 +124,7 @@ public static partial class SynthEstimator
         };
     }
 
-    private sealed record Unit(RtlilModule Module, string Text, string Script, string Key);
+    private sealed record Unit(RtlilModule Module, string Text, string Key);
 
     private static ResourceEstimate RunPerModule(string yosys, string rtlDir, string work, RtlPlan plan, SynthOptions options)
     {
@@ -143,29 +143,46 @@ public static partial class SynthEstimator
         var instances = CountInstances(modules, topName);
         double elaborateSeconds = clock.Elapsed.TotalSeconds;
 
-        // 2. One synthesis per distinct module, the biggest first so the last ones to finish are short.
-        var units = instances.Keys.Select(name => MakeUnit(modules, name, name == topName, version))
-                                  .OrderByDescending(u => u.Text.Length).ToList();
+        // 2. Each distinct module once: cached ones read back, the rest shared out over `jobs` yosys processes
+        //    (one synth_xilinx run costs seconds of fixed set-up, so each process synthesizes a batch of modules).
+        var units = instances.Keys.Select(name => MakeUnit(modules, name, version)).ToList();
         clock.Restart();
         var cells = new Dictionary<string, IReadOnlyDictionary<string, long>>();
         var mapped = new Dictionary<string, string>();
-        int fromCache = 0;
-        var gate = new object();
-        int jobs = Math.Max(1, options.Jobs);
-        Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = jobs }, unit =>
+        var missing = new List<Unit>();
+        foreach (var unit in units)
         {
-            string? entry = cache.TryGet("synth", unit.Key);
-            bool hit = entry is not null;
-            entry ??= cache.Put("synth", unit.Key, temp => SynthesizeUnit(yosys, unit, temp));
-            var own = Primitives(ParseCells(File.ReadAllText(Path.Combine(entry, "stat.json")), unit.Module.Name), modules.ContainsKey);
-            string netlist = File.ReadAllText(Path.Combine(entry, "mapped.il"));
-            lock (gate)
+            if (cache.TryGet("synth", unit.Key) is { } entry) Load(unit, entry);
+            else missing.Add(unit);
+        }
+        int fromCache = units.Count - missing.Count;
+        int jobs = Math.Max(1, options.Jobs);
+        var batches = Balance(missing, jobs);
+        var gate = new object();
+        Parallel.ForEach(batches.Select((b, i) => (Batch: b, Index: i)), new ParallelOptions { MaxDegreeOfParallelism = jobs }, item =>
+        {
+            string batchDir = Path.Combine(work, $"batch{item.Index}");
+            if (Directory.Exists(batchDir)) Directory.Delete(batchDir, recursive: true);
+            Directory.CreateDirectory(batchDir);
+            var results = SynthesizeBatch(yosys, modules, item.Batch, batchDir);
+            foreach (var unit in item.Batch)
             {
-                cells[unit.Module.Name] = own;
-                mapped[unit.Module.Name] = netlist;
-                if (hit) fromCache++;
+                string entry = cache.Put("synth", unit.Key, temp =>
+                {
+                    File.WriteAllText(Path.Combine(temp, "mapped.il"), results[unit.Module.Name]);
+                    File.WriteAllText(Path.Combine(temp, "cells.json"), JsonSerializer.Serialize(CountCells(results[unit.Module.Name])));
+                });
+                lock (gate) Load(unit, entry);
             }
+            Directory.Delete(batchDir, recursive: true);
         });
+
+        void Load(Unit unit, string entry)
+        {
+            var counts = JsonSerializer.Deserialize<Dictionary<string, long>>(File.ReadAllText(Path.Combine(entry, "cells.json")))!;
+            cells[unit.Module.Name] = Primitives(counts, modules.ContainsKey);
+            mapped[unit.Module.Name] = File.ReadAllText(Path.Combine(entry, "mapped.il"));
+        }
         double synthSeconds = clock.Elapsed.TotalSeconds;
 
         // 3. Totals over the instance tree, and per layer over the top's instances.
@@ -231,38 +248,70 @@ public static partial class SynthEstimator
     }
 
     /// <summary>
-    /// A module alone: its sub-modules as port-only blackboxes, automatic names renumbered so the text (and
-    /// the cache key) depends on the module only. Only the top gets I/O buffers and the clock buffer, as in a
-    /// flat run, where synth_xilinx inserts them on the top's ports alone.
+    /// A module alone: its text with automatic names renumbered, so it depends on the module only, and its
+    /// sub-modules' ports, which decide how it is synthesized; the cache key covers both and the yosys version.
     /// </summary>
-    private static Unit MakeUnit(Dictionary<string, RtlilModule> modules, string name, bool isTop, string yosysVersion)
+    private static Unit MakeUnit(Dictionary<string, RtlilModule> modules, string name, string yosysVersion)
     {
         var module = modules[name];
-        var text = new StringBuilder();
-        foreach (var child in module.Cells.Select(c => c.Type).Where(modules.ContainsKey).Distinct().Order(StringComparer.Ordinal))
-            text.Append(Rtlil.Blackbox(modules[child]));
-        text.Append(module.Text);
-        string unitText = Rtlil.NormalizeAutoNames(text.ToString());
-        string script =
-            "read_rtlil unit.il\n" +
-            $"synth_xilinx -family xc7 -top {name}{(isTop ? "" : " -noiopad -noclkbuf")}\n" +
-            "tee -q -o stat.json stat -json\n" +
-            "write_rtlil mapped-all.il\n";
-        return new Unit(module, unitText, script, SynthCache.Key(CacheVersion, yosysVersion, script, unitText));
+        string text = Rtlil.NormalizeAutoNames(module.Text);
+        var interfaces = module.Cells.Select(c => c.Type).Where(modules.ContainsKey).Distinct().Order(StringComparer.Ordinal)
+                                     .Select(child => Rtlil.Blackbox(modules[child]));
+        return new Unit(module, text, SynthCache.Key([CacheVersion, yosysVersion, BatchScript, text, .. interfaces]));
     }
 
-    private static void SynthesizeUnit(string yosys, Unit unit, string dir)
+    /// <summary>
+    /// synth_xilinx over several modules at once. Without a -top it keeps every module, and since it does not
+    /// flatten, each is optimized and mapped on its own, exactly as in a flat run of the whole design; I/O and
+    /// clock buffers go on the module marked top (the design's top) alone, as there.
+    /// </summary>
+    private const string BatchScript =
+        "read_verilog -lib -specify +/xilinx/cells_sim.v\n" +
+        "read_verilog -lib +/xilinx/cells_xtra.v\n" +
+        "read_rtlil batch.il\n" +
+        "hierarchy -check\n" +
+        "synth_xilinx -family xc7 -run prepare:\n" +
+        "write_rtlil mapped.il\n";
+
+    private static Dictionary<string, string> SynthesizeBatch(string yosys, Dictionary<string, RtlilModule> modules, List<Unit> batch, string dir)
     {
-        File.WriteAllText(Path.Combine(dir, "unit.il"), unit.Text);
-        RunYosys(yosys, dir, "synth", unit.Script, dir);
-        // Keep only the module itself: its blackboxes and the primitive library are read again when joining.
-        string all = File.ReadAllText(Path.Combine(dir, "mapped-all.il"));
-        var own = Rtlil.ParseModules(all).FirstOrDefault(m => m.Name == unit.Module.Name)
-                  ?? throw LeNetHlsException.InFile(Path.Combine(dir, "mapped-all.il"), $"module {unit.Module.Name} missing after synthesis");
-        File.WriteAllText(Path.Combine(dir, "mapped.il"), own.Text);
-        File.Delete(Path.Combine(dir, "mapped-all.il"));
-        File.Delete(Path.Combine(dir, "unit.il"));
+        var inBatch = batch.Select(u => u.Module.Name).ToHashSet(StringComparer.Ordinal);
+        var text = new StringBuilder();
+        foreach (var child in batch.SelectMany(u => u.Module.Cells).Select(c => c.Type)
+                                   .Where(t => modules.ContainsKey(t) && !inBatch.Contains(t)).Distinct().Order(StringComparer.Ordinal))
+            text.Append(Rtlil.Blackbox(modules[child]));
+        foreach (var unit in batch) text.Append(unit.Text);
+        File.WriteAllText(Path.Combine(dir, "batch.il"), text.ToString());
+        RunYosys(yosys, dir, "synth", BatchScript, dir);
+        var result = Rtlil.ParseModules(File.ReadAllText(Path.Combine(dir, "mapped.il"))).Where(m => inBatch.Contains(m.Name))
+                          .ToDictionary(m => m.Name, m => m.Text);
+        if (inBatch.FirstOrDefault(n => !result.ContainsKey(n)) is { } lost)
+            throw LeNetHlsException.InFile(Path.Combine(dir, "mapped.il"), $"module {lost} missing after synthesis");
+        return result;
     }
+
+    /// <summary>Modules into at most <paramref name="count"/> batches of similar size (largest first, each to the lightest batch).</summary>
+    private static List<List<Unit>> Balance(List<Unit> units, int count)
+    {
+        var batches = Enumerable.Range(0, Math.Min(count, units.Count)).Select(_ => (Units: new List<Unit>(), Size: 0L)).ToList();
+        foreach (var unit in units.OrderByDescending(u => u.Text.Length))
+        {
+            int lightest = batches.Select((b, i) => (b.Size, i)).Min().i;
+            batches[lightest] = (batches[lightest].Units.Append(unit).ToList(), batches[lightest].Size + unit.Text.Length);
+        }
+        return batches.Select(b => b.Units).ToList();
+    }
+
+    /// <summary>Cells by type of one mapped module, as yosys `stat` counts them.</summary>
+    private static Dictionary<string, long> CountCells(string mappedModule)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (Match m in MappedCell().Matches(mappedModule)) counts[m.Groups[1].Value] = counts.GetValueOrDefault(m.Groups[1].Value) + 1;
+        return counts;
+    }
+
+    [GeneratedRegex(@"^  cell (\S+) ", RegexOptions.Multiline)]
+    private static partial Regex MappedCell();
 
     private static LogicDepthReport MeasureDepth(string yosys, string dir, string top, IEnumerable<string> mappedModules,
                                                  Func<string, string> layerOfInstance)
@@ -273,6 +322,8 @@ public static partial class SynthEstimator
             "read_verilog -lib +/xilinx/cells_xtra.v\n" +
             "read_rtlil mapped.il\n" +
             $"hierarchy -top {top}\n" +
+            // The primitives' simulation models stay cells: only their port directions are wanted.
+            "blackbox =A:whitebox\n" +
             "flatten\n" +
             "write_json netlist.json\n", dir);
         var report = LogicDepth.Analyze(File.ReadAllText(Path.Combine(dir, "netlist.json")), top, cell => layerOfInstance(TopInstance(cell)));
