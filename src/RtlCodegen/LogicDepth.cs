@@ -74,7 +74,6 @@ public static class LogicDepth
             if (cells[i].Kind != CellKind.Logic) continue;
             foreach (var (pin, bit) in cells[i].Inputs)
             {
-                if (fromBit[i] < 0) fromBit[i] = bit;
                 if (!IsCombinational(cells[i], pin) || !driver.TryGetValue(bit, out var d) || cells[d.Cell].Kind != CellKind.Logic) continue;
                 pending[i]++;
                 fanout[d.Cell].Add(i);
@@ -94,7 +93,7 @@ public static class LogicDepth
                 {
                     if (level[d.Cell] > best) { best = level[d.Cell]; from[i] = d.Cell; }
                 }
-                else if (best == 0 && from[i] < 0 && IsStart(bit, driver, cells)) fromBit[i] = bit;
+                else if (from[i] < 0 && StartRank(bit, driver, cells) > StartRank(fromBit[i], driver, cells)) fromBit[i] = bit;
             }
             level[i] = best + 1;
             foreach (int next in fanout[i])
@@ -149,8 +148,9 @@ public static class LogicDepth
         !IsLutRam(cell.Type) || pin.StartsWith("ADDR", StringComparison.Ordinal) || pin.StartsWith("DPRA", StringComparison.Ordinal)
         || pin.StartsWith("RADR", StringComparison.Ordinal) || (pin.StartsWith('A') && pin.Length > 1 && (char.IsDigit(pin[1]) || pin[1] == '['));
 
-    private static bool IsStart(int bit, Dictionary<int, (int Cell, string Pin)> driver, List<Cell> cells) =>
-        !driver.TryGetValue(bit, out var d) || cells[d.Cell].Kind != CellKind.Logic;
+    /// <summary>Which input names a path's start best: a register or hard block (2), then a port (1); logic or nothing (0).</summary>
+    private static int StartRank(int bit, Dictionary<int, (int Cell, string Pin)> driver, List<Cell> cells) =>
+        bit < 0 ? 0 : !driver.TryGetValue(bit, out var d) ? 1 : cells[d.Cell].Kind == CellKind.Logic ? 0 : 2;
 
     private static string Describe(int bit, Dictionary<int, (int Cell, string Pin)> driver, List<Cell> cells, Dictionary<int, string> netNames)
     {

@@ -55,6 +55,8 @@ public static class ReportBuilder
             Verification = verification,
             Performance = performance,
             Resources = ReadResources(genDir),
+            LayerResources = ReadEstimate(genDir)?.Layers ?? [],
+            Depth = ReadEstimate(genDir)?.Depth,
             Confusion = confusion,
             Misclassified = wrong,
             Timings = timings,
@@ -100,6 +102,15 @@ public static class ReportBuilder
     };
 
     public static string ResourcesPath(string genDir) => Path.Combine(genDir, SynthEstimator.SynthFolder, SynthEstimator.ResultFile);
+
+    /// <summary>synth-estimate's whole result (per layer, logic depth); null when absent or written by an older version.</summary>
+    private static ResourceEstimate? ReadEstimate(string genDir)
+    {
+        string path = ResourcesPath(genDir);
+        if (!File.Exists(path)) return null;
+        try { return System.Text.Json.JsonSerializer.Deserialize<ResourceEstimate>(File.ReadAllText(path), RtlPlan.Json); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
 
     private static List<(string, string)> ReadResources(string genDir)
     {
