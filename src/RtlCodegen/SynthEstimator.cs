@@ -157,7 +157,9 @@ public static partial class SynthEstimator
         }
         int fromCache = units.Count - missing.Count;
         int jobs = Math.Max(1, options.Jobs);
-        var batches = Balance(missing, jobs);
+        // The design's top goes alone: a batch holding it would take it for the top and drop every module it does not use.
+        var batches = Balance(missing.Where(u => u.Module.Name != topName).ToList(), jobs);
+        if (missing.FirstOrDefault(u => u.Module.Name == topName) is { } topUnit) batches.Insert(0, [topUnit]);
         var gate = new object();
         Parallel.ForEach(batches.Select((b, i) => (Batch: b, Index: i)), new ParallelOptions { MaxDegreeOfParallelism = jobs }, item =>
         {
@@ -261,9 +263,10 @@ public static partial class SynthEstimator
     }
 
     /// <summary>
-    /// synth_xilinx over several modules at once. Without a -top it keeps every module, and since it does not
-    /// flatten, each is optimized and mapped on its own, exactly as in a flat run of the whole design; I/O and
-    /// clock buffers go on the module marked top (the design's top) alone, as there.
+    /// synth_xilinx over several modules at once. With no module marked top it keeps every module, and since it
+    /// does not flatten, each is optimized and mapped on its own, exactly as in a flat run of the whole design.
+    /// The design's top (marked top since elaboration) is synthesized in a batch of its own, the only one where
+    /// I/O and clock buffers go, as in a flat run.
     /// </summary>
     private const string BatchScript =
         "read_verilog -lib -specify +/xilinx/cells_sim.v\n" +
