@@ -1,4 +1,5 @@
-# LeNetHls: `make demo` (fresh machine to verified accelerator report) and `make test` (every test).
+# LeNetHls: `make demo` (fresh machine to verified accelerator report), `make test` (every test) and
+# `make test-fast` (unit tests only: no Verilator, g++, iverilog or yosys runs, no MNIST training).
 DOTNET   ?= dotnet
 CONFIG   ?= Release
 CLI      := artifacts/bin/Cli/$(shell echo $(CONFIG) | tr A-Z a-z)/lenet-hls
@@ -9,7 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: demo test deps build data bench clean
+.PHONY: demo test test-fast deps build data bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +26,10 @@ demo: data
 
 test: data
 	@scripts/test-summary.sh
+
+# Slow test classes carry [Trait("Category", "Integration")]; this lane leaves them out.
+test-fast: data
+	@scripts/test-summary.sh --filter "Category!=Integration"
 
 bench: data
 	@bench/run-all.sh

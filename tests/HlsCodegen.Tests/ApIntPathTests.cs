@@ -11,6 +11,7 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// The build with Xilinx's real ap_int.h (LENET_USE_AP_INT) gives the golden scores, as the standard-integer
 /// build does: any narrowing the kernels do not saturate first would wrap in ap_int&lt;W&gt; and show.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ApIntPathTests
 {
     public static TheoryData<string, int, int, OverflowMode, bool, int> Models => new()

@@ -11,6 +11,7 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// 1-bit bipolar weights (docs/fixed-point.md §1): the ROM holds s = (q + 1) / 2 in a 1-bit unsigned
 /// type, and the MAC computes s ? x : -x at the exact width, in both type worlds.
 /// </summary>
+[Trait("Category", "Integration")]
 public class BipolarTests
 {
     /// <summary>fc3's weights of input 0 to outputs 0..9.</summary>

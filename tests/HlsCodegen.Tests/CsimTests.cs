@@ -8,6 +8,7 @@ using LeNetHls.TestSupport;
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>The generated C++, compiled with g++, computes exactly what the golden model computes.</summary>
+[Trait("Category", "Integration")]
 public class CsimTests
 {
     private const int ImageCount = 150;

@@ -10,6 +10,7 @@ public class ProcessEnvironment;
 
 /// <summary>User errors: one line that names the file and the problem.</summary>
 [Collection(nameof(ProcessEnvironment))]
+[Trait("Category", "Integration")]
 public class ErrorTests
 {
     private static readonly Core.Quantized.QModel Model = SyntheticQModel.Create(Presets.LeNet5(), 8, 8);

@@ -124,6 +124,7 @@ public class GeneratedProjectTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public void Copied_folder_builds_warning_free_with_g_plus_plus_alone_and_passes()
     {
         string original = Generate(Classic);

@@ -6,6 +6,7 @@ using LeNetHls.TestSupport;
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>The C++ requantization of hls/nnet equals FixedPointMath (docs/fixed-point.md §4) on edge values.</summary>
+[Trait("Category", "Integration")]
 public class KernelArithmeticTests
 {
     private static readonly int[] Shifts = [-3, -1, 0, 1, 2, 3, 5];

@@ -16,6 +16,7 @@ namespace LeNetHls.HlsCodegen.Tests;
 /// unsigned standard type, requantized at the arithmetic width W + 1 and clamped to [0, 2^W − 1],
 /// compared as unsigned by maxpool and multiplied exactly, in both type worlds.
 /// </summary>
+[Trait("Category", "Integration")]
 public class UnsignedTests
 {
     private static IReadOnlyList<string> World(bool apInt) => RealApHeaders.Flags(apInt);

@@ -46,6 +46,7 @@ public class BipolarRomTests
 }
 
 /// <summary>rtl/lenet_mvau.v with W_WIDTH 1, simulated with Icarus Verilog on every pair of edge inputs.</summary>
+[Trait("Category", "Integration")]
 public class BipolarMvauModuleTests
 {
     private const int InWidth = 4;

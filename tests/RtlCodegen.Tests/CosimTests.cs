@@ -13,6 +13,7 @@ public sealed class Lenet5Build : IDisposable
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
 
+[Trait("Category", "Integration")]
 public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
 {
     [Fact]
@@ -44,6 +45,7 @@ public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
     }
 }
 
+[Trait("Category", "Integration")]
 public class ClassicCosimTests
 {
     [Fact]
@@ -55,6 +57,7 @@ public class ClassicCosimTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class MixedWidthCosimTests
 {
     [Fact]
@@ -69,6 +72,7 @@ public class MixedWidthCosimTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class WideCosimTests
 {
     [Fact]
@@ -80,6 +84,7 @@ public class WideCosimTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class BipolarCosimTests
 {
     [Fact]

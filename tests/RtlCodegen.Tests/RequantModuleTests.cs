@@ -8,6 +8,7 @@ namespace LeNetHls.RtlCodegen.Tests;
 /// rtl/lenet_requant.v against FixedPointMath.Requantize on edge values, simulated with Icarus
 /// Verilog (one testbench holds every case, so one compile covers them all).
 /// </summary>
+[Trait("Category", "Integration")]
 public class RequantModuleTests
 {
     /// <param name="Unsigned">OUT_SIGNED 0: a ufx&lt;OutWidth,F&gt; ReLU output, docs/fixed-point.md §4.3 at arithmetic width OutWidth + 1.</param>

@@ -6,6 +6,7 @@ using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 
+[Trait("Category", "Integration")]
 public class StaticChecksTests
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace LeNetHls.RtlCodegen.Tests;
 /// ≥ 2^(W−1) is large and positive. rtl/lenet_pool.v (IN_SIGNED 0) and rtl/lenet_mvau.v (X_SIGNED 0)
 /// chained, simulated with Icarus Verilog.
 /// </summary>
+[Trait("Category", "Integration")]
 public class UnsignedPoolMvauModuleTests
 {
     private const int Width = 4;
@@ -129,6 +130,7 @@ public sealed class UnsignedLenet5Build : IDisposable
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
 
+[Trait("Category", "Integration")]
 public class UnsignedCosimTests(UnsignedLenet5Build build) : IClassFixture<UnsignedLenet5Build>
 {
     /// <summary>Whether a maxpool of the golden trace outputs some unsigned value ≥ 2^(W−1) (one a signed reading breaks).</summary>

@@ -104,24 +104,49 @@ public static class RtlCommands
     private static Command SynthEstimateCommand()
     {
         var dir = new Argument<string>("dir") { Description = "Folder written by codegen (holds rtl/)" };
-        var cmd = new Command("synth-estimate", "Synthesize DIR/rtl with yosys synth_xilinx (7-series) and report LUT, FF, DSP48E1 and BRAM");
+        var jobs = new Option<int>("--jobs") { Description = "yosys processes at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var flat = new Option<bool>("--flat") { Description = "One synth_xilinx run of the whole design, no cache (the reference the per-module sums equal)" };
+        var noDepth = new Option<bool>("--no-depth") { Description = "Skip the logic-depth measurement" };
+        var cacheDir = new Option<string?>("--cache") { Description = $"Synthesis cache folder (default ${SynthCache.Variable}, else ~/.cache/lenet-hls)" };
+        var cmd = new Command("synth-estimate",
+            "Synthesize DIR/rtl with yosys synth_xilinx (7-series): LUT, FF, DSP48E1 and BRAM per layer and in total, and the worst logic depth");
         cmd.Arguments.Add(dir);
+        foreach (Option o in new Option[] { jobs, flat, noDepth, cacheDir }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             string folder = r.GetValue(dir)!;
-            var e = SynthEstimator.Run(folder);
-            var table = new Table().AddColumn("resource").AddColumn(new TableColumn("count").RightAligned());
-            table.AddRow("LUT", e.Lut.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("LUTRAM cells", e.LutRamCells.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("FF", e.Ff.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("DSP48E1", e.Dsp48E1.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("BRAM18 (RAMB18E1)", e.Bram18.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("BRAM36 (RAMB36E1)", e.Bram36.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("CARRY4", e.Carry4.ToString(CultureInfo.InvariantCulture));
+            var options = new SynthOptions
+            {
+                Jobs = Math.Max(1, r.GetValue(jobs)), Flat = r.GetValue(flat), Depth = !r.GetValue(noDepth),
+                Cache = r.GetValue(cacheDir) is { } c ? new SynthCache(Path.GetFullPath(c)) : SynthCache.Default(),
+            };
+            var e = SynthEstimator.Run(folder, options);
+            string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+            var table = new Table().AddColumn("layer");
+            foreach (var h in new[] { "LUT", "LUTRAM cells", "FF", "DSP48E1", "BRAM18", "BRAM36", "CARRY4" }) table.AddColumn(new TableColumn(h).RightAligned());
+            foreach (var l in e.Layers)
+                table.AddRow(Markup.Escape(l.Layer), N(l.Lut), N(l.LutRamCells), N(l.Ff), N(l.Dsp48E1), N(l.Bram18), N(l.Bram36), N(l.Carry4));
+            table.AddRow("[bold]total[/]", N(e.Lut), N(e.LutRamCells), N(e.Ff), N(e.Dsp48E1), N(e.Bram18), N(e.Bram36), N(e.Carry4));
             AnsiConsole.Write(table);
-            Console.WriteLine($"synth-estimate: yosys {e.Seconds:F1} s; JSON in {Path.Combine(folder, SynthEstimator.SynthFolder, SynthEstimator.ResultFile)}");
+            if (e.Depth is { } depth) PrintDepth(depth);
+            string how = e.Run is { Mode: "per-module" } run
+                ? $"{run.Modules} distinct modules ({run.Instances} instances), {run.FromCache} from the cache, {run.Synthesized} synthesized with {run.Jobs} jobs " +
+                  $"(elaborate {run.ElaborateSeconds:F1} s, synthesize {run.SynthesizeSeconds:F1} s, depth {run.DepthSeconds:F1} s{(run.DepthFromCache ? " cached" : "")}); cache {run.Cache}"
+                : "one flat synth_xilinx run";
+            Console.WriteLine($"synth-estimate: yosys {e.Seconds:F1} s, {how}; JSON in {Path.Combine(folder, SynthEstimator.SynthFolder, SynthEstimator.ResultFile)}");
             return 0;
         });
         return cmd;
     }
+
+    private static void PrintDepth(LogicDepthReport depth)
+    {
+        var table = new Table().AddColumn("layer").AddColumn(new TableColumn("logic levels").RightAligned()).AddColumn("from").AddColumn("to");
+        foreach (var p in depth.PerLayer) table.AddRow(Markup.Escape(p.Layer), p.Levels.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Start), Markup.Escape(p.End));
+        AnsiConsole.Write(table);
+        if (depth.Worst is { } w)
+            Console.WriteLine($"worst logic depth: {w.Levels} levels in {w.Layer} ({string.Join(" -> ", w.Cells)}), from {w.Start} to {w.End}");
+        Console.WriteLine($"note: {LogicDepthReport.Caveat}");
+    }
+
 }

@@ -11,7 +11,8 @@ public sealed record RegressOutcome(RegressCase Case, bool Passed, double Second
 /// Runs regression cases in parallel on the local cores: quantize → codegen → csim → cosim per case,
 /// each in its own folder with logs, skipping stages whose inputs did not change since the last run.
 /// </summary>
-public sealed class RegressRunner(string outDir, string modelsDir, string dataDir, int images, Action<string> say, CancellationToken cancel)
+/// <param name="images">Test images per case: a count or "all", as csim and cosim take it.</param>
+public sealed class RegressRunner(string outDir, string modelsDir, string dataDir, string images, Action<string> say, CancellationToken cancel)
 {
     private readonly object _gate = new();
 
@@ -49,7 +50,7 @@ public sealed class RegressRunner(string outDir, string modelsDir, string dataDi
         string modelBase = ModelBase(c.Preset);
         string qmodel = Path.Combine(caseDir, "quant", c.Id + ".qmodel.json");
         string gen = Path.Combine(caseDir, "gen");
-        string n = images.ToString(CultureInfo.InvariantCulture);
+        string n = images;
         string[] modelFiles = [modelBase + ModelFile.StructExtension, modelBase + ModelFile.BinExtension];
         var stages = new List<FlowStage>
         {

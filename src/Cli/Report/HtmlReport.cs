@@ -78,6 +78,23 @@ public static class HtmlReport
         {
             h.Append("<section id=\"resources\"><h2>Resources (yosys synth_xilinx, 7-series)</h2>");
             Table(h, m.Resources.Select(r => r.Resource).ToArray(), [m.Resources.Select(r => r.Value).ToArray()]);
+            if (m.LayerResources.Count > 0)
+            {
+                h.Append("<h3>Per layer</h3>");
+                Table(h, ["Layer", "LUT", "LUTRAM cells", "FF", "DSP48E1", "BRAM18", "BRAM36", "CARRY4"],
+                    m.LayerResources.Select(l => new[] { l.Layer, l.Lut.ToString("N0", Inv), l.LutRamCells.ToString("N0", Inv), l.Ff.ToString("N0", Inv),
+                                                         l.Dsp48E1.ToString(Inv), l.Bram18.ToString(Inv), l.Bram36.ToString(Inv), l.Carry4.ToString("N0", Inv) }), [0]);
+            }
+            h.Append("</section>\n");
+        }
+        if (m.Depth is { Worst: { } worst } depth)
+        {
+            h.Append("<section id=\"depth\"><h2>Logic depth (yosys synth_xilinx, 7-series)</h2>");
+            h.Append($"<p>Worst register-to-register path: <b>{worst.Levels} logic levels</b> in {E(worst.Layer)}, from {E(worst.Start)} to {E(worst.End)} " +
+                     $"({E(string.Join(" → ", worst.Cells))}).</p>");
+            Table(h, ["Layer", "Logic levels", "From", "To"],
+                depth.PerLayer.Select(p => new[] { p.Layer, p.Levels.ToString(Inv), p.Start, p.End }), [0, 2, 3]);
+            h.Append($"<p class=\"sub\">These are {E(LeNetHls.RtlCodegen.LogicDepthReport.Caveat)}.</p>");
             h.Append("</section>\n");
         }
 

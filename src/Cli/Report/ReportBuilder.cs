@@ -59,6 +59,8 @@ public static class ReportBuilder
             Verification = verification,
             Performance = performance,
             Resources = ReadResources(genDir),
+            LayerResources = ReadEstimate(genDir)?.Layers ?? [],
+            Depth = ReadEstimate(genDir)?.Depth,
             Confusion = confusion,
             Misclassified = wrong,
             Timings = timings,
@@ -111,6 +113,15 @@ public static class ReportBuilder
         string rtl = Path.Combine(genDir, CosimRunner.RtlFolder);
         double clockNs = File.Exists(Path.Combine(rtl, RtlGenerator.PlanFile)) ? CosimRunner.ReadPlan(rtl).ClockNs : AcceleratorPlan.DefaultClockNs;
         return 1000 / clockNs;
+    }
+
+    /// <summary>synth-estimate's whole result (per layer, logic depth); null when absent or written by an older version.</summary>
+    private static ResourceEstimate? ReadEstimate(string genDir)
+    {
+        string path = ResourcesPath(genDir);
+        if (!File.Exists(path)) return null;
+        try { return System.Text.Json.JsonSerializer.Deserialize<ResourceEstimate>(File.ReadAllText(path), RtlPlan.Json); }
+        catch (System.Text.Json.JsonException) { return null; }
     }
 
     private static List<(string, string)> ReadResources(string genDir)

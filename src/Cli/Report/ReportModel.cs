@@ -17,6 +17,10 @@ public sealed class ReportModel
     public IReadOnlyList<VerificationRow> Verification { get; init; } = [];
     public PerformanceSummary? Performance { get; init; }
     public IReadOnlyList<(string Resource, string Value)> Resources { get; init; } = [];
+    /// <summary>The same resources per layer (synth-estimate's per-module sums).</summary>
+    public IReadOnlyList<LeNetHls.RtlCodegen.LayerResources> LayerResources { get; init; } = [];
+    /// <summary>Worst register-to-register logic depth, per layer; null when synth-estimate did not measure it.</summary>
+    public LeNetHls.RtlCodegen.LogicDepthReport? Depth { get; init; }
     public required int[,] Confusion { get; init; }
     public IReadOnlyList<Misclassified> Misclassified { get; init; } = [];
     public IReadOnlyList<(string Stage, double Seconds, bool Skipped)> Timings { get; init; } = [];
