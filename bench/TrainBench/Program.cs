@@ -66,8 +66,8 @@ static int FullTraining(string dataDir, ModelSpec spec, string outBase)
     Console.WriteLine($"{spec.Name}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer} lr {options.PeakLearningRate}, shift ±{options.MaxShift}, {options.Threads} threads");
     var clock = Stopwatch.StartNew();
     var result = TrainingLoop.Run(options, train, test, onEpoch: e =>
-        Console.WriteLine($"epoch {e.Epoch,2}: loss {e.TrainLoss:F4}  train {e.TrainAccuracy:P2}  test {e.TestAccuracy:P2}  {e.Seconds:F1} s  {e.ImagesPerSecond:N0} images/s{(e.IsBest ? "  best" : "")}"));
-    Console.WriteLine($"total {clock.Elapsed.TotalSeconds:F1} s; best test accuracy {result.BestTestAccuracy:P2} (epoch {result.BestEpoch}); saved {outBase}.modelstruct/.bin");
+        Console.WriteLine($"epoch {e.Epoch,2}: loss {e.TrainLoss:F4}  train {e.TrainAccuracy:P2}  validation {e.ValidationAccuracy:P2}  {e.Seconds:F1} s  {e.ImagesPerSecond:N0} images/s{(e.IsSelected ? "  kept" : "")}"));
+    Console.WriteLine($"total {clock.Elapsed.TotalSeconds:F1} s; kept epoch {result.SelectedEpoch} (validation {result.SelectedValidationAccuracy:P2}), test accuracy {result.Test?.Accuracy:P2} (read once, after training); saved {outBase}.modelstruct/.bin");
     return 0;
 }
 

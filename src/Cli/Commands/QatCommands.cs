@@ -6,6 +6,7 @@ using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
+using LeNetHls.Trainer;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Cli.Commands;
@@ -18,7 +19,7 @@ namespace LeNetHls.Cli.Commands;
 public static class QatCommands
 {
     /// <summary>The search validates on the last images of the training set; the test set stays unseen.</summary>
-    public const int DefaultValidationImages = 5000;
+    public const int DefaultValidationImages = ValidationSplit.DefaultImages;
 
     public static IEnumerable<Command> Create()
     {
@@ -34,7 +35,8 @@ public static class QatCommands
         var unsignedRelu = new Option<bool>("--unsigned-relu") { Description = "Hidden activations as unsigned ufx<W,F> (0 .. 2^W-1, docs/fixed-point.md §1)" };
         var actBits = new Option<int?>("--act-bits") { Description = "Hidden activation width (overrides --bits)" };
         var scoreBits = new Option<int>("--score-bits") { Description = "Width of the final scores", DefaultValueFactory = _ => QatWidths.DefaultScoreBits };
-        var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs over the 60,000 training images", DefaultValueFactory = _ => 3 };
+        var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs over the training images (minus the validation split); the last epoch is kept", DefaultValueFactory = _ => 3 };
+        var valImages = new Option<int>("--val-images") { Description = "Last training images held out for validation (not trained on; 0: none)", DefaultValueFactory = _ => ValidationSplit.DefaultImages };
         var lr = new Option<float>("--lr") { Description = "Peak AdamW learning rate (100 warm-up steps, cosine decay)", DefaultValueFactory = _ => new QatOptions().LearningRate };
         var seed = new Option<int>("--seed") { Description = "Seed for shuffling and shifts", DefaultValueFactory = _ => 1 };
         var rounding = new Option<string>("--rounding") { Description = "Requantization rounding: rnd, trn or rnd_conv (docs/fixed-point.md §4.1)", DefaultValueFactory = _ => "rnd" };
@@ -43,9 +45,9 @@ public static class QatCommands
         var output = new Option<string>("--out") { Description = "Folder for <name>.qmodel.json and the QAT float weights <name>.modelstruct/.bin", DefaultValueFactory = _ => "out/qmodels" };
         var name = new Option<string?>("--name") { Description = "qmodel name (default: model name plus -qat-wNaM)" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
-        var cmd = new Command("qat", "Quantization-aware fine-tuning of a float model; reports the golden model's test accuracy of the exported qmodel")
+        var cmd = new Command("qat", "Quantization-aware fine-tuning of a float model; reports the golden model's validation accuracy and, once, its test accuracy of the exported qmodel")
         {
-            model, bits, weightBits, actBits, unsignedRelu, scoreBits, epochs, lr, seed, rounding, refine, threads, output, name, data,
+            model, bits, weightBits, actBits, unsignedRelu, scoreBits, epochs, valImages, lr, seed, rounding, refine, threads, output, name, data,
         };
         cmd.SetAction(r =>
         {
@@ -60,8 +62,8 @@ public static class QatCommands
             };
             string outDir = r.GetValue(output)!;
             string? qname = r.GetValue(name);
-            var result = FineTune(modelPath, w, a, r.GetValue(scoreBits), options, r.GetValue(data)!, outDir, ref qname, Console.WriteLine, r.GetValue(unsignedRelu));
-            Console.WriteLine(Invariant($"{qname}: golden model {result.Correct}/{result.Count} = {100 * result.Accuracy:F2} % on the test set (QAT forward and golden model disagree on {result.PredictionMismatches} images)"));
+            var result = FineTune(modelPath, w, a, r.GetValue(scoreBits), options, r.GetValue(data)!, outDir, ref qname, Console.WriteLine, r.GetValue(unsignedRelu), r.GetValue(valImages));
+            Console.WriteLine(Invariant($"{qname}: golden model {result.Correct}/{result.Count} = {100 * result.Accuracy:F2} % on the test set, read once after training (QAT forward and golden model disagree on {result.PredictionMismatches} images)"));
             Console.WriteLine($"wrote {Path.Combine(outDir, qname + ".qmodel.json")} and {Path.Combine(outDir, qname + ".modelstruct")}");
             return 0;
         });
@@ -69,20 +71,23 @@ public static class QatCommands
     }
 
     /// <summary>
-    /// Fine-tunes MODEL at WwAa on all training images, evaluates the exported qmodel with the golden model
-    /// on the test set, and writes DIR/NAME.qmodel.json plus the QAT float weights DIR/NAME.modelstruct/.bin.
+    /// Fine-tunes MODEL at WwAa on the training images minus the last validationImages, logs the exported
+    /// qmodel's validation accuracy, evaluates it with the golden model on the test set, and writes
+    /// DIR/NAME.qmodel.json plus the QAT float weights DIR/NAME.modelstruct/.bin.
     /// </summary>
     public static QatResult FineTune(string modelPath, int weightBits, int actBits, int scoreBits, QatOptions options,
-        string dataDir, string outDir, ref string? name, Action<string>? log = null, bool unsignedRelu = false)
+        string dataDir, string outDir, ref string? name, Action<string>? log = null, bool unsignedRelu = false,
+        int validationImages = ValidationSplit.DefaultImages)
     {
         AtomicFile.EnsureWritableDirectory(outDir);
         var floatModel = ModelFile.Load(modelPath);
         var widths = QatWidths.Uniform(floatModel.Spec, weightBits, actBits, scoreBits, unsignedRelu);
         name ??= $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-qat-w{weightBits}a{actBits}{(unsignedRelu ? "u" : "")}";
-        var train = Mnist.Load(dataDir, MnistSplit.Train);
+        var (train, validation) = ValidationSplit.Of(Mnist.Load(dataDir, MnistSplit.Train), validationImages);
         var test = Mnist.Load(dataDir, MnistSplit.Test);
         var result = QatTrainer.FineTune(floatModel, widths, options, train, test, GoldenPredictions, name,
                                          QuantizationRun.SourceSha256(modelPath), log);
+        if (validation.Count > 0) log?.Invoke($"{name}: {DescribeValidation(result.Model, validation)} (last epoch kept)");
         QModelFile.Save(result.Model, Path.Combine(outDir, name + ".qmodel.json"));
         ModelFile.Save(result.Weights, Path.Combine(outDir, name), Training(options, widths, floatModel.Spec, result));
         return result;
@@ -271,6 +276,13 @@ public static class QatCommands
     private static int[] GoldenPredictions(QModel model, MnistSet images) => Evaluation.RunGolden(model, images).Predictions;
 
     private static double TargetFraction(double value) => value > 1 ? value / 100 : value;
+
+    /// <summary>"golden model C/N = A % on the validation split (last N training images)".</summary>
+    internal static string DescribeValidation(QModel model, MnistSet validation)
+    {
+        int correct = Evaluation.RunGolden(model, validation).Correct(validation.Labels);
+        return Invariant($"golden model {correct}/{validation.Count} = {100.0 * correct / validation.Count:F2} % on the validation split (last {validation.Count} training images)");
+    }
 
     private static (MnistSet Head, MnistSet Tail) Split(MnistSet set, int count)
     {

@@ -13,7 +13,8 @@ namespace LeNetHls.Cli.Commands;
 
 /// <summary>
 /// `train` (float LeNet-5 on MNIST, or with --qat/--bits quantization-aware training from scratch to a
-/// qmodel) and `eval` (test accuracy and confusion matrix of a float model).
+/// qmodel; the epoch is chosen on the validation split, the test set only reports the result) and `eval`
+/// (test accuracy and confusion matrix of a float model).
 /// </summary>
 public static class TrainCommands
 {
@@ -34,15 +35,16 @@ public static class TrainCommands
         var seed = new Option<int>("--seed") { Description = "Seed for init, shuffling and shifts", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (same seed and threads give identical weights)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shift = new Option<int>("--shift") { Description = "Augmentation: random shift of up to this many pixels (0: off)", DefaultValueFactory = _ => 1 };
-        var outPath = new Option<string?>("--out") { Description = "Base path of the best model (PATH.modelstruct/.bin, PATH.ckpt, PATH.log); default out/models/NAME" };
+        var outPath = new Option<string?>("--out") { Description = "Base path of the kept model (PATH.modelstruct/.bin, PATH.ckpt, PATH.log); default out/models/NAME" };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (PATH.ckpt or the model base path) with its settings" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
-        var trainImages = new Option<int>("--train-images") { Description = "Train on only the first N training images (a smoke run, or a hold-out for the search; 0 = all 60,000)", DefaultValueFactory = _ => 0 };
-        var keepLast = new Option<bool>("--keep-last") { Description = "Keep the last epoch and never read the test set (instead of keeping the best epoch by test accuracy)" };
+        var trainImages = new Option<int>("--train-images") { Description = "Use only the first N training images, validation split included (a smoke run; 0 = all 60,000)", DefaultValueFactory = _ => 0 };
+        var valImages = new Option<int>("--val-images") { Description = "Hold out the last N training images for validation: the epoch is chosen on them, never on the test set (0: no validation, keep the last epoch)", DefaultValueFactory = _ => ValidationSplit.DefaultImages };
+        var keepLast = new Option<bool>("--keep-last") { Description = "Keep the last epoch instead of the one with the best validation accuracy" };
         var qat = new QatTrainingOptions();
-        var command = new Command("train", "Train a float LeNet-5 on MNIST (keeps the best model by test accuracy), or with --qat/--bits train quantization-aware from scratch to a qmodel")
+        var command = new Command("train", "Train a float LeNet-5 on MNIST (keeps the epoch with the best validation accuracy; the test set is read once, to report it), or with --qat/--bits train quantization-aware from scratch to a qmodel")
         {
-            preset, specFile, epochs, batch, lr, optimizer, seed, threads, shift, outPath, resume, data, trainImages, keepLast,
+            preset, specFile, epochs, batch, lr, optimizer, seed, threads, shift, outPath, resume, data, trainImages, valImages, keepLast,
             qat.Config, qat.Bits, qat.WeightBits, qat.ActBits, qat.ScoreBits, qat.Rounding, qat.Refine, qat.UnsignedRelu,
         };
         command.SetAction(r =>
@@ -67,6 +69,8 @@ public static class TrainCommands
                 Seed = r.GetValue(seed),
                 Threads = r.GetValue(threads),
                 MaxShift = r.GetValue(shift),
+                ValidationImages = r.GetValue(valImages),
+                KeepLast = r.GetValue(keepLast),
                 ResumePath = resumePath,
                 // A resumed run keeps writing next to its checkpoint unless told otherwise.
                 OutPath = r.GetValue(outPath) ?? (resumePath is null ? Path.Combine("out", "models", spec.Name) : null),
@@ -81,15 +85,13 @@ public static class TrainCommands
                     Rounding = QuantizeOptions.ParseRounding(r.GetValue(qat.Rounding) ?? "rnd"), RefineScalesByLoss = r.GetValue(qat.Refine),
                 };
                 string qatData = r.GetValue(data)!;
-                return RunQatTraining(spec, widths, qatOptions, outBase, LoadTrain(qatData), Mnist.Load(qatData, MnistSplit.Test));
+                var (qatTrain, qatValidation) = ValidationSplit.Of(LoadTrain(qatData), options.ValidationImages);
+                return RunQatTraining(spec, widths, qatOptions, outBase, qatTrain, qatValidation, Mnist.Load(qatData, MnistSplit.Test));
             }
             qat.RejectWithoutQat(r);
             if (resumePath is null) options.Validate();
             string dir = r.GetValue(data)!;
-            var train = LoadTrain(dir);
-            // The mixed-precision search's start model must not be picked by test accuracy: --keep-last.
-            var test = r.GetValue(keepLast) ? null : Mnist.Load(dir, MnistSplit.Test);
-            return RunTraining(options, train, test);
+            return RunTraining(options, LoadTrain(dir), Mnist.Load(dir, MnistSplit.Test));
         });
         return command;
     }
@@ -158,7 +160,7 @@ public static class TrainCommands
     /// BASE.modelstruct/.bin, then reads the qmodel back and checks that the golden model's accuracy on
     /// the written file is the one the trainer reported, image for image.
     /// </summary>
-    private static int RunQatTraining(ModelSpec spec, QatWidths widths, QatOptions options, string outBase, MnistSet train, MnistSet test)
+    private static int RunQatTraining(ModelSpec spec, QatWidths widths, QatOptions options, string outBase, MnistSet train, MnistSet validation, MnistSet test)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(outBase))!;
         AtomicFile.EnsureWritableDirectory(dir);
@@ -173,25 +175,32 @@ public static class TrainCommands
         training["qat_start"] = "random init (seed " + options.Seed.ToString(CultureInfo.InvariantCulture) + ")";
         ModelFile.Save(result.Weights, outBase, training);
 
-        int reread = Evaluation.RunGolden(QModelFile.Load(qpath), test).Correct(test.Labels);
+        var written = QModelFile.Load(qpath);
+        if (validation.Count > 0)
+            Console.WriteLine(Invariant($"{name}: {QatCommands.DescribeValidation(written, validation)} (last epoch kept)"));
+        int reread = Evaluation.RunGolden(written, test).Correct(test.Labels);
         if (reread != result.Correct)
             throw new InvalidOperationException($"{qpath}: the golden model classifies {reread} test images correctly, the trainer reported {result.Correct}");
-        Console.WriteLine(Invariant($"{name}: golden model {reread}/{test.Count} = {100.0 * reread / test.Count:F2} % on the test set, read back from {qpath} (equal to the trainer's count; QAT forward and golden model disagree on {result.PredictionMismatches} images) [{clock.Elapsed.TotalSeconds:F0} s]"));
+        Console.WriteLine(Invariant($"{name}: golden model {reread}/{test.Count} = {100.0 * reread / test.Count:F2} % on the test set (read once, after training), read back from {qpath} (equal to the trainer's count; QAT forward and golden model disagree on {result.PredictionMismatches} images) [{clock.Elapsed.TotalSeconds:F0} s]"));
         Console.WriteLine($"wrote {qpath} and {outBase}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
         return 0;
     }
 
-    private static int RunTraining(TrainOptions options, MnistSet train, MnistSet? test)
+    private static int RunTraining(TrainOptions options, MnistSet train, MnistSet test)
     {
         if (options.ResumePath is null)
+        {
             AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Spec.Name)}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer.ToString().ToLowerInvariant()} lr {F(options.PeakLearningRate)}, shift ±{options.MaxShift}, seed {options.Seed}, {options.Threads} threads");
+            var selection = options.ValidationImages > 0 && !options.KeepLast ? EpochSelection.BestValidation : EpochSelection.Last;
+            AnsiConsole.MarkupLine(Markup.Escape(TrainingLoop.DescribeProtocol(train.Count - options.ValidationImages, options.ValidationImages, selection)));
+        }
         else
         {
             var checkpoint = Checkpoint.Load(options.ResumePath);
             AnsiConsole.MarkupLine($"[bold]train[/] resuming {Markup.Escape(options.ResumePath)} at epoch {checkpoint.Epoch + 1}, batch {checkpoint.Batch} (its settings: batch {checkpoint.BatchSize}, {checkpoint.Optimizer.ToString().ToLowerInvariant()}, seed {checkpoint.Seed}, {checkpoint.Threads} threads), up to {options.Epochs} epochs");
         }
         void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
-            $"epoch {e.Epoch,2}  loss {F(e.TrainLoss, "F4")}  train {F(e.TrainAccuracy, "P2")}  [bold]test {(e.TestAccuracy is null ? "-" : F(e.TestAccuracy.Value, "P2"))}[/]  {F(e.Seconds, "F1")} s  {F(e.ImagesPerSecond, "N0")} img/s{(e.IsBest ? "  [green]best[/]" : "")}");
+            $"epoch {e.Epoch,2}  loss {F(e.TrainLoss, "F4")}  train {F(e.TrainAccuracy, "P2")}  [bold]validation {(e.ValidationAccuracy is null ? "-" : F(e.ValidationAccuracy.Value, "P2"))}[/]  {F(e.Seconds, "F1")} s  {F(e.ImagesPerSecond, "N0")} img/s{(e.IsSelected ? "  [green]kept[/]" : "")}");
 
         TrainResult result;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -220,10 +229,12 @@ public static class TrainCommands
             AnsiConsole.MarkupLine($"[yellow]stopped[/]: checkpoint {Markup.Escape(result.CheckpointPath ?? "-")}; continue with --resume {Markup.Escape(result.CheckpointPath ?? "")}");
             return 130;
         }
-        if (test is null)
-            AnsiConsole.MarkupLine($"kept the last epoch ({result.BestEpoch}; test set not read), saved as {Markup.Escape(outBase)}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
-        else
-            AnsiConsole.MarkupLine($"best test accuracy [bold]{(result.BestTestAccuracy is null ? "-" : F(result.BestTestAccuracy.Value, "P2"))}[/] (epoch {result.BestEpoch}), saved as {Markup.Escape(outBase)}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
+        string why = result.Selection == EpochSelection.Last ? "the last epoch" : "best validation accuracy";
+        string validation = result.SelectedValidationAccuracy is null ? "" : $", validation {F(result.SelectedValidationAccuracy.Value, "P2")}";
+        AnsiConsole.MarkupLine($"kept epoch {result.SelectedEpoch} ({why}{validation})");
+        AnsiConsole.MarkupLine($"saved as {Markup.Escape(outBase)}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
+        if (result.Test is { } final)
+            AnsiConsole.MarkupLine($"test accuracy (read once, after training): [bold]{F(final.Accuracy, "P2")}[/] ({final.Correct}/{final.Count})");
         return 0;
     }
 
