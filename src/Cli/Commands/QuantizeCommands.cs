@@ -161,8 +161,8 @@ public static class QuantizeCommands
             var floatPredictions = Evaluation.RunFloat(floatModel, test);
             var result = AccuracyComparison.Measure(q, test, floatPredictions);
             PrintLayers(q, result.Saturations);
-            Console.WriteLine(Invariant($"float accuracy:      {result.FloatAccuracy:F2} % ({result.FloatCorrect}/{result.Images})"));
-            Console.WriteLine(Invariant($"fixed accuracy:      {result.FixedAccuracy:F2} % ({result.FixedCorrect}/{result.Images})  [{result.FixedAccuracy - result.FloatAccuracy:+0.00;-0.00;0.00} pp]"));
+            Console.WriteLine(Invariant($"float accuracy:      {result.FloatAccuracy:F2} % ({result.FloatCorrect}/{result.Images} test images)"));
+            Console.WriteLine(Invariant($"fixed accuracy:      {result.FixedAccuracy:F2} % ({result.FixedCorrect}/{result.Images} test images)  [{result.FixedAccuracy - result.FloatAccuracy:+0.00;-0.00;0.00} pp]"));
             Console.WriteLine(Invariant($"changed predictions: {result.Changed} of {result.Images} ({result.Agreement:F2} % unchanged)  [{clock.Elapsed.TotalSeconds:F1} s]"));
             return 0;
         });
@@ -256,7 +256,7 @@ public static class QuantizeCommands
                       both?.Changed.ToString(CultureInfo.InvariantCulture) ?? "n/a"]);
         }
         PrintColumns(rows);
-        Console.WriteLine(Invariant($"float accuracy: {report.FloatAccuracy:F2} %"));
+        Console.WriteLine(Invariant($"float accuracy: {report.FloatAccuracy:F2} %; every accuracy above is on the {report.Images} test images"));
         if (report.Qat.Count == 0) return;
         var qatRows = new List<string[]> { new[] { "QAT qmodel", "widths", "QAT", "post-training, same widths" } };
         foreach (var q in report.Qat)

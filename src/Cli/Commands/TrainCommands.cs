@@ -192,7 +192,8 @@ public static class TrainCommands
         {
             AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Spec.Name)}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer.ToString().ToLowerInvariant()} lr {F(options.PeakLearningRate)}, shift ±{options.MaxShift}, seed {options.Seed}, {options.Threads} threads");
             var selection = options.ValidationImages > 0 && !options.KeepLast ? EpochSelection.BestValidation : EpochSelection.Last;
-            AnsiConsole.MarkupLine(Markup.Escape(TrainingLoop.DescribeProtocol(train.Count - options.ValidationImages, options.ValidationImages, selection)));
+            // Plain lines: the protocol and the final figures are read by scripts, so no markup and no wrapping.
+            Console.WriteLine(TrainingLoop.DescribeProtocol(train.Count - options.ValidationImages, options.ValidationImages, selection));
         }
         else
         {
@@ -231,10 +232,9 @@ public static class TrainCommands
         }
         string why = result.Selection == EpochSelection.Last ? "the last epoch" : "best validation accuracy";
         string validation = result.SelectedValidationAccuracy is null ? "" : $", validation {F(result.SelectedValidationAccuracy.Value, "P2")}";
-        AnsiConsole.MarkupLine($"kept epoch {result.SelectedEpoch} ({why}{validation})");
-        AnsiConsole.MarkupLine($"saved as {Markup.Escape(outBase)}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
+        Console.WriteLine($"kept epoch {result.SelectedEpoch} ({why}{validation}), saved as {outBase}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
         if (result.Test is { } final)
-            AnsiConsole.MarkupLine($"test accuracy (read once, after training): [bold]{F(final.Accuracy, "P2")}[/] ({final.Correct}/{final.Count})");
+            Console.WriteLine($"test accuracy (read once, after training): {F(final.Accuracy, "P2")} ({final.Correct}/{final.Count})");
         return 0;
     }
 

@@ -18,6 +18,7 @@ public static class ReportBuilder
     {
         var q = QModelFile.Load(qmodelPath);
         var floatModel = ModelFile.Load(modelPath);
+        var training = ModelFile.ReadTraining(modelPath);
         var golden = Evaluation.RunGolden(q, test);
         var floatPredictions = Evaluation.RunFloat(floatModel, test);
         var confusion = new int[q.Classes, q.Classes];
@@ -45,6 +46,8 @@ public static class ReportBuilder
             TestImages = test.Count,
             FloatAccuracy = (double)Evaluation.CountCorrect(floatPredictions, test.Labels) / test.Count,
             FixedAccuracy = (double)golden.Correct(test.Labels) / test.Count,
+            FloatValidationAccuracy = training.TryGetValue("validation_accuracy", out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double va) ? va : null,
+            EpochSelection = training.GetValueOrDefault("selection", ""),
             ChangedPredictions = Evaluation.CountChanged(floatPredictions, golden.Predictions),
             Sweep = ReadSweep(Path.Combine(sweepDir, "accuracy.csv")),
             AccuracySvg = ReadSvg(Path.Combine(sweepDir, "accuracy.svg")),
