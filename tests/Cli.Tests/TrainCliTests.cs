@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Model;
 using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
-/// <summary>`train` chooses on the validation split and reads the test set once, to report.</summary>
+/// <summary>`train` and `qat` choose on the validation split and read the test set once, to report.</summary>
 public class TrainCliTests
 {
     [Fact]
@@ -31,6 +32,23 @@ public class TrainCliTests
     {
         CliProcess.Run(["train", "--train-images", "500", "--epochs", "1", "--out", Path.Combine(RepoPaths.NewTempDir(), "m"), "--data", RepoPaths.MnistDir])
             .AssertCleanError("--val-images 5000 leaves no training images (there are 500)");
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public void Qat_prints_the_validation_accuracy_before_the_single_test_figure()
+    {
+        string dir = RepoPaths.NewTempDir("qat-val");
+        string model = Path.Combine(dir, "lenet5");
+        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 1), model);
+        // No epoch: calibration alone, so the run is short; the protocol lines are the same.
+        var run = CliProcess.Run(["qat", model, "--bits", "4", "--epochs", "0", "--threads", "2", "--out", dir, "--data", RepoPaths.MnistDir]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        int validation = run.Stdout.IndexOf("on the validation split (last 5000 training images)", StringComparison.Ordinal);
+        int test = run.Stdout.IndexOf("% on the test set, read once after training", StringComparison.Ordinal);
+        Assert.True(validation >= 0 && test > validation, run.Stdout);
+        Assert.Single(Regex.Matches(run.Stdout, "on the test set"));
+        Directory.Delete(dir, true);
     }
 
     [Theory]
