@@ -11,6 +11,8 @@
 # Every step's log stays in OUTDIR; a rerun skips the steps that finished, so an interrupted run continues.
 # Expect about 60 minutes on 2 idle cores (train 10 epochs ×6, QAT ×12, search ×3).
 # Usage: bench/honest_accuracy.sh [OUTDIR]   (default out/honest)
+#        PHASES="search recipes" WAIT=1 bench/honest_accuracy.sh   (only those phases, waiting for the float
+#        models another instance is training: two instances on disjoint phases share the work)
 #        bench/honest_accuracy.sh --table [OUTDIR]   (only print the table of what has finished)
 set -euo pipefail
 table_only=0
@@ -21,6 +23,8 @@ export LENET_ARTIFACTS="${LENET_ARTIFACTS:-$here/out/honest-artifacts}"
 out="${1:-out/honest}"
 seeds="${SEEDS:-1 2 3}"
 recipe_seeds="${RECIPE_SEEDS:-1}"
+phases="${PHASES:-float qat search recipes}"
+wait_for_others="${WAIT:-0}"
 
 print_table() {
 python3 - "$out" "$seeds" "$recipe_seeds" <<'PY'
@@ -126,8 +130,16 @@ step() {  # step SEED NAME COMMAND... : runs once; its output in OUTDIR/sSEED/lo
     fi
 }
 
-echo "honest accuracy: seeds $seeds -> $out ($(nproc) cores, $(date -u '+%F %T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
-for seed in $seeds; do  # float models first: every later figure starts from them
+has_phase() { case " $phases " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+needs() {  # needs SEED NAME: with WAIT=1, wait until another instance has finished that step
+    local done="$out/s$1/logs/$2.log.done"
+    if [ "$wait_for_others" = 1 ]; then
+        while [ ! -f "$done" ]; do sleep 30; done
+    fi
+}
+
+echo "honest accuracy: phases $phases, seeds $seeds -> $out ($(nproc) cores, $(date -u '+%F %T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+has_phase float && for seed in $seeds; do  # float models first: every later figure starts from them
     for preset in lenet5 lenet5-classic; do
         step "$seed" "train-$preset" "$cli" train --preset "$preset" --seed "$seed" --out "$out/s$seed/models/$preset" --data data/mnist
         for bits in 8 16; do
@@ -135,16 +147,19 @@ for seed in $seeds; do  # float models first: every later figure starts from the
         done
     done
 done
-for seed in $seeds; do
+has_phase qat && for seed in $seeds; do
+    needs "$seed" train-lenet5
     q="$out/s$seed/qmodels"
     step "$seed" qat-w4a4 "$cli" qat "$out/s$seed/models/lenet5" --bits 4 --epochs 3 --seed "$seed" --name lenet5-qat-w4a4 --out "$q" --data data/mnist
     step "$seed" qat-w3a3 "$cli" qat "$out/s$seed/models/lenet5" --bits 3 --epochs 3 --seed "$seed" --name lenet5-qat-w3a3 --out "$q" --data data/mnist
     step "$seed" qat-w2a2 "$cli" qat "$q/lenet5-qat-w3a3" --bits 2 --epochs 5 --refine-scales --seed "$seed" --name lenet5-qat-w2a2 --out "$q" --data data/mnist
 done
-for seed in $seeds; do
+has_phase search && for seed in $seeds; do
+    needs "$seed" train-lenet5
     step "$seed" search "$cli" search "$out/s$seed/models/lenet5" --target-accuracy 98.8 --name lenet5-mixed --out "$out/s$seed/qmodels" --data data/mnist
 done
-for seed in $recipe_seeds; do  # the W2A2 recipes the old protocol compared on the test set
+has_phase recipes && for seed in $recipe_seeds; do  # the W2A2 recipes the old protocol compared on the test set
+    needs "$seed" train-lenet5
     q="$out/s$seed/qmodels"
     m="$out/s$seed/models/lenet5"
     step "$seed" qat-w2a2-float "$cli" qat "$m" --bits 2 --epochs 5 --seed "$seed" --name lenet5-qat-w2a2-float --out "$q" --data data/mnist
