@@ -135,6 +135,7 @@ public static class HtmlReport
         {
             "best validation accuracy" => "the float model's epoch was chosen by its accuracy on the validation split (the last training images, never trained on)",
             "last epoch" => "the float model is its last training epoch",
+            "best test accuracy" => "the float model was trained before validation existed and its epoch was chosen on the test set, so its test figures are optimistic; retrain it",
             _ => "the float model's training record names no epoch selection",
         };
         return string.Create(Inv, $"Splits: every accuracy here is measured on the {m.TestImages:N0} test images unless it says validation; {epoch}; ") +

@@ -47,7 +47,8 @@ public static class ReportBuilder
             FloatAccuracy = (double)Evaluation.CountCorrect(floatPredictions, test.Labels) / test.Count,
             FixedAccuracy = (double)golden.Correct(test.Labels) / test.Count,
             FloatValidationAccuracy = training.TryGetValue("validation_accuracy", out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double va) ? va : null,
-            EpochSelection = training.GetValueOrDefault("selection", ""),
+            // Models trained before issue 17 kept the epoch with the best test accuracy and recorded it as test_accuracy.
+            EpochSelection = training.GetValueOrDefault("selection") ?? (training.ContainsKey("test_accuracy") ? "best test accuracy" : ""),
             ChangedPredictions = Evaluation.CountChanged(floatPredictions, golden.Predictions),
             Sweep = ReadSweep(Path.Combine(sweepDir, "accuracy.csv")),
             AccuracySvg = ReadSvg(Path.Combine(sweepDir, "accuracy.svg")),

@@ -11,7 +11,7 @@ public sealed class ReportModel
     public double FloatAccuracy { get; init; }
     /// <summary>The float model's accuracy on the validation split its epoch was chosen on (null: not recorded, e.g. a model trained before validation).</summary>
     public double? FloatValidationAccuracy { get; init; }
-    /// <summary>How the float model's epoch was chosen, from its training record ("best validation accuracy", "last epoch"), or empty.</summary>
+    /// <summary>How the float model's epoch was chosen, from its training record ("best validation accuracy", "last epoch", "best test accuracy" for older models), or empty.</summary>
     public string EpochSelection { get; init; } = "";
     public double FixedAccuracy { get; init; }
     public int ChangedPredictions { get; init; }
