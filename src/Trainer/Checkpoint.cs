@@ -9,8 +9,9 @@ namespace LeNetHls.Trainer;
 
 /// <summary>
 /// Everything needed to continue a run exactly: the settings, the position (epoch, batch, step), the
-/// parameters and the optimizer state. Shuffling and shifts are re-derived from (seed, epoch), so no
-/// generator state needs saving. File: magic, JSON header, float32 arrays, SHA-256 of all before it.
+/// parameters, the optimizer state and the selection state (the kept epoch, its validation accuracy and
+/// its parameters). Shuffling and shifts are re-derived from (seed, epoch), so no generator state needs
+/// saving. File: magic, JSON header, float32 arrays, SHA-256 of all before it.
 /// </summary>
 public sealed record Checkpoint
 {
@@ -32,6 +33,9 @@ public sealed record Checkpoint
     public required int MaxShift { get; init; }
     public required int Seed { get; init; }
     public required int Threads { get; init; }
+    /// <summary>Held-out validation images (the last of the training set); 0 in checkpoints written before validation existed.</summary>
+    public int ValidationImages { get; init; }
+    public bool KeepLast { get; init; }
     /// <summary>Next epoch to run (0-based) and next batch inside it.</summary>
     public required int Epoch { get; init; }
     public required int Batch { get; init; }
@@ -41,12 +45,16 @@ public sealed record Checkpoint
     public int EpochCorrect { get; init; }
     public int EpochImages { get; init; }
     public double EpochSeconds { get; init; }
-    public double? BestAccuracy { get; init; }
-    public int BestEpoch { get; init; }
+    /// <summary>Validation accuracy of the kept epoch (null: none kept yet, or no validation).</summary>
+    public double? SelectedValidationAccuracy { get; init; }
+    /// <summary>The kept epoch (1-based; 0: none yet).</summary>
+    public int SelectedEpoch { get; init; }
     public List<EpochResult> History { get; init; } = [];
     public List<string> LogLines { get; init; } = [];
     [JsonIgnore] public float[] Parameters { get; init; } = [];
     [JsonIgnore] public float[] OptimizerState { get; init; } = [];
+    /// <summary>Parameters of the kept epoch; empty when none is kept yet.</summary>
+    [JsonIgnore] public float[] SelectedParameters { get; init; } = [];
 
     public static string PathFor(string modelBasePath) => ModelFile.BasePath(modelBasePath) + Extension;
 
@@ -55,7 +63,7 @@ public sealed record Checkpoint
         Spec = ModelSpec.FromJson(SpecJson, "checkpoint"),
         Epochs = epochs, BatchSize = BatchSize, Optimizer = Optimizer, LearningRate = LearningRate,
         Momentum = Momentum, WeightDecay = WeightDecay, WarmupSteps = WarmupSteps, MaxShift = MaxShift,
-        Seed = Seed, Threads = Threads, OutPath = outPath, LogPath = logPath,
+        Seed = Seed, Threads = Threads, ValidationImages = ValidationImages, KeepLast = KeepLast, OutPath = outPath, LogPath = logPath,
     };
 
     public void Save(string path)
@@ -69,6 +77,7 @@ public sealed record Checkpoint
             w.Write(header);
             WriteFloats(w, Parameters);
             WriteFloats(w, OptimizerState);
+            WriteFloats(w, SelectedParameters);
         }
         var bytes = body.ToArray();
         var hash = SHA256.HashData(bytes);
@@ -92,7 +101,11 @@ public sealed record Checkpoint
             r.ReadBytes(Magic.Length);
             var header = JsonSerializer.Deserialize<Checkpoint>(r.ReadBytes(r.ReadInt32()), Json)
                 ?? throw LeNetHlsException.InFile(path, "checkpoint header is empty");
-            return header with { Parameters = ReadFloats(r), OptimizerState = ReadFloats(r) };
+            var parameters = ReadFloats(r);
+            var optimizerState = ReadFloats(r);
+            // Checkpoints written before the selection state existed end after the optimizer state.
+            var selected = r.BaseStream.Position < r.BaseStream.Length ? ReadFloats(r) : [];
+            return header with { Parameters = parameters, OptimizerState = optimizerState, SelectedParameters = selected };
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException or IOException)
         {

@@ -65,7 +65,7 @@ public class QatCliTests
     {
         string dir = RepoPaths.NewTempDir("train-qat");
         string outBase = Path.Combine(dir, "scratch-w4a4");
-        var run = CliProcess.Run(["train", "--bits", "4", "--epochs", "2", "--train-images", "3000", "--threads", "2",
+        var run = CliProcess.Run(["train", "--bits", "4", "--epochs", "2", "--train-images", "3000", "--val-images", "1000", "--threads", "2",
                                   "--out", outBase, "--data", RepoPaths.MnistDir]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var printed = Regex.Match(run.Stdout, @"scratch-w4a4: golden model (\d+)/10000 = [\d.]+ % on the test set");

@@ -57,6 +57,15 @@ public class AccuracySweepTests
     }
 
     [Fact]
+    public void The_markdown_says_its_accuracies_are_on_the_test_set_and_that_it_chooses_nothing()
+    {
+        string md = AccuracySweep.Markdown(Report());
+        Assert.Contains("on 200 MNIST test images", md);
+        Assert.Contains("## Fixed-point accuracy (%, test set)", md);
+        Assert.Contains("every accuracy in this report is on the test set, which chooses nothing", md);
+    }
+
+    [Fact]
     public void The_chart_draws_three_series_and_the_float_line()
     {
         var doc = System.Xml.Linq.XDocument.Parse(SweepReportWriter.Svg(Report()));

@@ -47,7 +47,8 @@ public static class FlowCommands
             var (report, reportPath) = FlowReport.Write(plan, runner.Timings);
             Console.WriteLine($"[{stages.Count + 1}/{stages.Count + 1}] {"report",-15} done in {watch.Elapsed.TotalSeconds,6:F1} s   wrote {reportPath}");
             int mismatches = report.Verification.Sum(v => v.Mismatches);
-            Console.WriteLine($"float {report.FloatAccuracy * 100:F2} %, fixed {report.FixedAccuracy * 100:F2} %, " +
+            string validation = report.FloatValidationAccuracy is { } v ? $" (validation split: float {v * 100:F2} %)" : "";
+            Console.WriteLine($"test set: float {report.FloatAccuracy * 100:F2} %, fixed {report.FixedAccuracy * 100:F2} %{validation}, " +
                               $"{string.Join(", ", report.Verification.Select(v => $"{v.Backend}: {v.Mismatches} mismatches / {v.Images}"))}");
             return mismatches == 0 ? 0 : 2;
         });

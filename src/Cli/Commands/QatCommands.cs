@@ -3,6 +3,7 @@ using LeNetHls.Core.Golden;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
+using LeNetHls.Trainer;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Cli.Commands;
@@ -27,7 +28,8 @@ public static class QatCommands
         var unsignedRelu = new Option<bool>("--unsigned-relu") { Description = "Hidden activations as unsigned ufx<W,F> (0 .. 2^W-1, docs/fixed-point.md §1)" };
         var actBits = new Option<int?>("--act-bits") { Description = "Hidden activation width (overrides --bits)" };
         var scoreBits = new Option<int>("--score-bits") { Description = "Width of the final scores", DefaultValueFactory = _ => QatWidths.DefaultScoreBits };
-        var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs over the 60,000 training images", DefaultValueFactory = _ => 3 };
+        var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs over the training images (minus the validation split); the last epoch is kept", DefaultValueFactory = _ => 3 };
+        var valImages = new Option<int>("--val-images") { Description = "Last training images held out for validation (not trained on; 0: none)", DefaultValueFactory = _ => ValidationSplit.DefaultImages };
         var lr = new Option<float>("--lr") { Description = "Peak AdamW learning rate (100 warm-up steps, cosine decay)", DefaultValueFactory = _ => new QatOptions().LearningRate };
         var seed = new Option<int>("--seed") { Description = "Seed for shuffling and shifts", DefaultValueFactory = _ => 1 };
         var rounding = new Option<string>("--rounding") { Description = "Requantization rounding: rnd, trn or rnd_conv (docs/fixed-point.md §4.1)", DefaultValueFactory = _ => "rnd" };
@@ -36,9 +38,9 @@ public static class QatCommands
         var output = new Option<string>("--out") { Description = "Folder for <name>.qmodel.json and the QAT float weights <name>.modelstruct/.bin", DefaultValueFactory = _ => "out/qmodels" };
         var name = new Option<string?>("--name") { Description = "qmodel name (default: model name plus -qat-wNaM)" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
-        var cmd = new Command("qat", "Quantization-aware fine-tuning of a float model; reports the golden model's test accuracy of the exported qmodel")
+        var cmd = new Command("qat", "Quantization-aware fine-tuning of a float model; reports the golden model's validation accuracy and, once, its test accuracy of the exported qmodel")
         {
-            model, bits, weightBits, actBits, unsignedRelu, scoreBits, epochs, lr, seed, rounding, refine, threads, output, name, data,
+            model, bits, weightBits, actBits, unsignedRelu, scoreBits, epochs, valImages, lr, seed, rounding, refine, threads, output, name, data,
         };
         cmd.SetAction(r =>
         {
@@ -52,8 +54,8 @@ public static class QatCommands
                 RefineScalesByLoss = r.GetValue(refine), Rounding = QuantizeOptions.ParseRounding(r.GetValue(rounding)!),
             };
             string outDir = r.GetValue(output)!;
-            var (result, qname) = QatRuns.FineTune(modelPath, w, a, r.GetValue(scoreBits), options, r.GetValue(data)!, outDir, r.GetValue(name), Console.WriteLine, r.GetValue(unsignedRelu));
-            Console.WriteLine(Invariant($"{qname}: golden model {result.Correct}/{result.Count} = {100 * result.Accuracy:F2} % on the test set (QAT forward and golden model disagree on {result.PredictionMismatches} images)"));
+            var (result, qname) = QatRuns.FineTune(modelPath, w, a, r.GetValue(scoreBits), options, r.GetValue(data)!, outDir, r.GetValue(name), Console.WriteLine, r.GetValue(unsignedRelu), r.GetValue(valImages));
+            Console.WriteLine(Invariant($"{qname}: golden model {result.Correct}/{result.Count} = {100 * result.Accuracy:F2} % on the test set, read once after training (QAT forward and golden model disagree on {result.PredictionMismatches} images)"));
             Console.WriteLine($"wrote {Path.Combine(outDir, qname + ".qmodel.json")} and {Path.Combine(outDir, qname + ".modelstruct")}");
             return 0;
         });

@@ -51,8 +51,8 @@ public static class QuantizeCommands
             var floatPredictions = new FloatInference(floatModel).Predict(test);
             var result = AccuracyComparison.Measure(q, test, floatPredictions);
             PrintLayers(q, result.Saturations);
-            Console.WriteLine(Invariant($"float accuracy:      {result.FloatAccuracy:F2} % ({result.FloatCorrect}/{result.Images})"));
-            Console.WriteLine(Invariant($"fixed accuracy:      {result.FixedAccuracy:F2} % ({result.FixedCorrect}/{result.Images})  [{result.FixedAccuracy - result.FloatAccuracy:+0.00;-0.00;0.00} pp]"));
+            Console.WriteLine(Invariant($"float accuracy:      {result.FloatAccuracy:F2} % ({result.FloatCorrect}/{result.Images} test images)"));
+            Console.WriteLine(Invariant($"fixed accuracy:      {result.FixedAccuracy:F2} % ({result.FixedCorrect}/{result.Images} test images)  [{result.FixedAccuracy - result.FloatAccuracy:+0.00;-0.00;0.00} pp]"));
             Console.WriteLine(Invariant($"changed predictions: {result.Changed} of {result.Images} ({result.Agreement:F2} % unchanged)  [{clock.Elapsed.TotalSeconds:F1} s]"));
             return 0;
         });

@@ -72,7 +72,7 @@ public static class ReportCommands
                       both?.Changed.ToString(CultureInfo.InvariantCulture) ?? "n/a"]);
         }
         TextColumns.Print(rows);
-        Console.WriteLine(Invariant($"float accuracy: {report.FloatAccuracy:F2} %"));
+        Console.WriteLine(Invariant($"float accuracy: {report.FloatAccuracy:F2} %; every accuracy above is on the {report.Images} test images"));
         if (report.Qat.Count == 0) return;
         var qatRows = new List<string[]> { new[] { "QAT qmodel", "widths", "QAT", "post-training, same widths" } };
         foreach (var q in report.Qat)

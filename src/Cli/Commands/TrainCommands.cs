@@ -7,7 +7,8 @@ using Spectre.Console;
 namespace LeNetHls.Cli.Commands;
 
 /// <summary>
-/// `train`: float LeNet-5 on MNIST, or with --qat/--bits quantization-aware training from scratch to a qmodel.
+/// `train`: float LeNet-5 on MNIST, or with --qat/--bits quantization-aware training from scratch to a qmodel;
+/// the epoch is chosen on the validation split, and the test set only reports the result.
 /// </summary>
 public static class TrainCommands
 {
@@ -24,15 +25,16 @@ public static class TrainCommands
         var seed = new Option<int>("--seed") { Description = "Seed for init, shuffling and shifts", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (same seed and threads give identical weights)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shift = new Option<int>("--shift") { Description = "Augmentation: random shift of up to this many pixels (0: off)", DefaultValueFactory = _ => 1 };
-        var outPath = new Option<string?>("--out") { Description = "Base path of the best model (PATH.modelstruct/.bin, PATH.ckpt, PATH.log); default out/models/NAME" };
+        var outPath = new Option<string?>("--out") { Description = "Base path of the kept model (PATH.modelstruct/.bin, PATH.ckpt, PATH.log); default out/models/NAME" };
         var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (PATH.ckpt or the model base path) with its settings" };
         var data = new Option<string>("--data") { Description = "MNIST folder", DefaultValueFactory = _ => Mnist.DefaultDir };
-        var trainImages = new Option<int>("--train-images") { Description = "Train on only the first N training images (a smoke run, or a hold-out for the search; 0 = all 60,000)", DefaultValueFactory = _ => 0 };
-        var keepLast = new Option<bool>("--keep-last") { Description = "Keep the last epoch and never read the test set (instead of keeping the best epoch by test accuracy)" };
+        var trainImages = new Option<int>("--train-images") { Description = "Use only the first N training images, validation split included (a smoke run; 0 = all 60,000)", DefaultValueFactory = _ => 0 };
+        var valImages = new Option<int>("--val-images") { Description = "Hold out the last N training images for validation: the epoch is chosen on them, never on the test set (0: no validation, keep the last epoch)", DefaultValueFactory = _ => ValidationSplit.DefaultImages };
+        var keepLast = new Option<bool>("--keep-last") { Description = "Keep the last epoch instead of the one with the best validation accuracy" };
         var qat = new TrainQatOptions();
-        var command = new Command("train", "Train a float LeNet-5 on MNIST (keeps the best model by test accuracy), or with --qat/--bits train quantization-aware from scratch to a qmodel")
+        var command = new Command("train", "Train a float LeNet-5 on MNIST (keeps the epoch with the best validation accuracy; the test set is read once, to report it), or with --qat/--bits train quantization-aware from scratch to a qmodel")
         {
-            preset, specFile, epochs, batch, lr, optimizer, seed, threads, shift, outPath, resume, data, trainImages, keepLast,
+            preset, specFile, epochs, batch, lr, optimizer, seed, threads, shift, outPath, resume, data, trainImages, valImages, keepLast,
             qat.Config, qat.Bits, qat.WeightBits, qat.ActBits, qat.ScoreBits, qat.Rounding, qat.Refine, qat.UnsignedRelu,
         };
         command.SetAction(r =>
@@ -57,6 +59,8 @@ public static class TrainCommands
                 Seed = r.GetValue(seed),
                 Threads = r.GetValue(threads),
                 MaxShift = r.GetValue(shift),
+                ValidationImages = r.GetValue(valImages),
+                KeepLast = r.GetValue(keepLast),
                 ResumePath = resumePath,
                 // A resumed run keeps writing next to its checkpoint unless told otherwise.
                 OutPath = r.GetValue(outPath) ?? (resumePath is null ? Path.Combine("out", "models", spec.Name) : null),
@@ -71,15 +75,13 @@ public static class TrainCommands
                     Rounding = QuantizeOptions.ParseRounding(r.GetValue(qat.Rounding) ?? "rnd"), RefineScalesByLoss = r.GetValue(qat.Refine),
                 };
                 string qatData = r.GetValue(data)!;
-                return RunQatTraining(spec, widths, qatOptions, outBase, LoadTrain(qatData), Mnist.Load(qatData, MnistSplit.Test));
+                var (qatTrain, qatValidation) = ValidationSplit.Of(LoadTrain(qatData), options.ValidationImages);
+                return RunQatTraining(spec, widths, qatOptions, outBase, qatTrain, qatValidation, Mnist.Load(qatData, MnistSplit.Test));
             }
             qat.RejectWithoutQat(r);
             if (resumePath is null) options.Validate();
             string dir = r.GetValue(data)!;
-            var train = LoadTrain(dir);
-            // The mixed-precision search's start model must not be picked by test accuracy: --keep-last.
-            var test = r.GetValue(keepLast) ? null : Mnist.Load(dir, MnistSplit.Test);
-            return TrainConsole.Run(options, train, test);
+            return TrainConsole.Run(options, LoadTrain(dir), Mnist.Load(dir, MnistSplit.Test));
         });
         return command;
     }
@@ -89,13 +91,15 @@ public static class TrainCommands
         ModelFile.BasePath(path.EndsWith(".qmodel.json", StringComparison.Ordinal) ? path[..^".qmodel.json".Length] : path);
 
     /// <summary>QAT from the seeded random init to BASE.qmodel.json and BASE.modelstruct/.bin (read back and checked by QatRuns).</summary>
-    private static int RunQatTraining(ModelSpec spec, QatWidths widths, QatOptions options, string outBase, MnistSet train, MnistSet test)
+    private static int RunQatTraining(ModelSpec spec, QatWidths widths, QatOptions options, string outBase, MnistSet train, MnistSet validation, MnistSet test)
     {
         Console.WriteLine(Invariant($"train --qat {spec.Name} from scratch: {widths.Describe(spec)}; {options.Epochs} epochs, batch {options.BatchSize}, adamw lr {options.LearningRate}, warm-up {options.WarmupSteps}, shift ±{options.MaxShift}, seed {options.Seed}, {options.Threads} threads"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = QatRuns.FromScratch(spec, widths, options, outBase, train, test, Console.WriteLine, Interrupt.Token);
         string qpath = outBase + ".qmodel.json";
-        Console.WriteLine(Invariant($"{Path.GetFileName(outBase)}: golden model {result.Correct}/{test.Count} = {100.0 * result.Correct / test.Count:F2} % on the test set, read back from {qpath} (equal to the trainer's count; QAT forward and golden model disagree on {result.PredictionMismatches} images) [{clock.Elapsed.TotalSeconds:F0} s]"));
+        if (validation.Count > 0)
+            Console.WriteLine(Invariant($"{Path.GetFileName(outBase)}: {QatRuns.DescribeValidation(QModelFile.Load(qpath), validation)} (last epoch kept)"));
+        Console.WriteLine(Invariant($"{Path.GetFileName(outBase)}: golden model {result.Correct}/{test.Count} = {100.0 * result.Correct / test.Count:F2} % on the test set (read once, after training), read back from {qpath} (equal to the trainer's count; QAT forward and golden model disagree on {result.PredictionMismatches} images) [{clock.Elapsed.TotalSeconds:F0} s]"));
         Console.WriteLine($"wrote {qpath} and {outBase}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
         return 0;
     }

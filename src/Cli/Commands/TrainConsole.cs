@@ -7,17 +7,22 @@ namespace LeNetHls.Cli.Commands;
 internal static class TrainConsole
 {
     /// <summary>Float training with a progress bar on a terminal and one line per epoch; exit code 130 when Ctrl-C stopped it.</summary>
-    public static int Run(TrainOptions options, MnistSet train, MnistSet? test)
+    public static int Run(TrainOptions options, MnistSet train, MnistSet test)
     {
         if (options.ResumePath is null)
+        {
             AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Spec.Name)}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer.ToString().ToLowerInvariant()} lr {F(options.PeakLearningRate)}, shift ±{options.MaxShift}, seed {options.Seed}, {options.Threads} threads");
+            var selection = options.ValidationImages > 0 && !options.KeepLast ? EpochSelection.BestValidation : EpochSelection.Last;
+            // Plain lines: the protocol and the final figures are read by scripts, so no markup and no wrapping.
+            Console.WriteLine(TrainingLoop.DescribeProtocol(train.Count - options.ValidationImages, options.ValidationImages, selection));
+        }
         else
         {
             var checkpoint = Checkpoint.Load(options.ResumePath);
             AnsiConsole.MarkupLine($"[bold]train[/] resuming {Markup.Escape(options.ResumePath)} at epoch {checkpoint.Epoch + 1}, batch {checkpoint.Batch} (its settings: batch {checkpoint.BatchSize}, {checkpoint.Optimizer.ToString().ToLowerInvariant()}, seed {checkpoint.Seed}, {checkpoint.Threads} threads), up to {options.Epochs} epochs");
         }
         void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
-            $"epoch {e.Epoch,2}  loss {F(e.TrainLoss, "F4")}  train {F(e.TrainAccuracy, "P2")}  [bold]test {(e.TestAccuracy is null ? "-" : F(e.TestAccuracy.Value, "P2"))}[/]  {F(e.Seconds, "F1")} s  {F(e.ImagesPerSecond, "N0")} img/s{(e.IsBest ? "  [green]best[/]" : "")}");
+            $"epoch {e.Epoch,2}  loss {F(e.TrainLoss, "F4")}  train {F(e.TrainAccuracy, "P2")}  [bold]validation {(e.ValidationAccuracy is null ? "-" : F(e.ValidationAccuracy.Value, "P2"))}[/]  {F(e.Seconds, "F1")} s  {F(e.ImagesPerSecond, "N0")} img/s{(e.IsSelected ? "  [green]kept[/]" : "")}");
 
         TrainResult result;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -46,10 +51,11 @@ internal static class TrainConsole
             AnsiConsole.MarkupLine($"[yellow]stopped[/]: checkpoint {Markup.Escape(result.CheckpointPath ?? "-")}; continue with --resume {Markup.Escape(result.CheckpointPath ?? "")}");
             return 130;
         }
-        if (test is null)
-            AnsiConsole.MarkupLine($"kept the last epoch ({result.BestEpoch}; test set not read), saved as {Markup.Escape(outBase)}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
-        else
-            AnsiConsole.MarkupLine($"best test accuracy [bold]{(result.BestTestAccuracy is null ? "-" : F(result.BestTestAccuracy.Value, "P2"))}[/] (epoch {result.BestEpoch}), saved as {Markup.Escape(outBase)}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
+        string why = result.Selection == EpochSelection.Last ? "the last epoch" : "best validation accuracy";
+        string validation = result.SelectedValidationAccuracy is null ? "" : $", validation {F(result.SelectedValidationAccuracy.Value, "P2")}";
+        Console.WriteLine($"kept epoch {result.SelectedEpoch} ({why}{validation}), saved as {outBase}{ModelFile.StructExtension} + {ModelFile.BinExtension}");
+        if (result.Test is { } final)
+            Console.WriteLine($"test accuracy (read once, after training): {F(final.Accuracy, "P2")} ({final.Correct}/{final.Count})");
         return 0;
     }
 

@@ -26,11 +26,13 @@ public static class HtmlReport
                  + ".digit{text-align:center;font-size:12px}.digit img{width:56px;height:56px;image-rendering:pixelated;border:1px solid #ccc}</style>");
         h.Append("</head><body>\n");
         h.Append($"<h1>{E(m.Title)}</h1><p class=\"sub\">{E(m.QModelName)} · generated {m.Generated:yyyy-MM-dd HH:mm} UTC · {m.TestImages:N0} MNIST test images</p>\n");
+        h.Append($"<p class=\"sub\" id=\"splits\">{E(SplitNote(m))}</p>\n");
 
         int mismatches = m.Verification.Sum(v => v.Mismatches);
         h.Append("<section id=\"summary\"><div class=\"cards\">");
-        Card(h, "float accuracy", Pct(m.FloatAccuracy));
-        Card(h, "fixed-point accuracy", Pct(m.FixedAccuracy));
+        Card(h, "float accuracy (test set)", Pct(m.FloatAccuracy));
+        Card(h, "fixed-point accuracy (test set)", Pct(m.FixedAccuracy));
+        if (m.FloatValidationAccuracy is { } validation) Card(h, "float accuracy (validation split)", Pct(validation));
         Card(h, "predictions changed", m.ChangedPredictions.ToString("N0", Inv));
         Card(h, "bit-exact mismatches", mismatches.ToString("N0", Inv), mismatches == 0 ? "ok" : "bad");
         if (m.Performance is { } p)
@@ -46,7 +48,7 @@ public static class HtmlReport
             leftColumns: [0, 3], cellClass: (r, c) => c == 2 ? (r[2] == "0" ? "ok" : "bad") : "");
         h.Append("</section>\n");
 
-        h.Append("<section id=\"accuracy\"><h2>Accuracy against bits</h2>");
+        h.Append("<section id=\"accuracy\"><h2>Accuracy against bits (test set)</h2>");
         h.Append(m.AccuracySvg.Length > 0 ? m.AccuracySvg : "<p>No sweep was run.</p>");
         // A QAT column only when the flow trained one (`flow --qat`); its scores stay 8 bits (docs/qat.md).
         bool qat = m.Sweep.Any(s => !double.IsNaN(s.Qat));
@@ -98,7 +100,7 @@ public static class HtmlReport
             h.Append("</section>\n");
         }
 
-        h.Append("<section id=\"confusion\"><h2>Confusion matrix (fixed point)</h2>");
+        h.Append("<section id=\"confusion\"><h2>Confusion matrix (fixed point, test set)</h2>");
         h.Append(ConfusionMatrix(m.Confusion));
         h.Append("</section>\n");
 
@@ -141,6 +143,20 @@ public static class HtmlReport
             s.Append("</tr>");
         }
         return s.Append("</table>").ToString();
+    }
+
+    /// <summary>Which split each figure comes from, and that the test set chose nothing.</summary>
+    private static string SplitNote(ReportModel m)
+    {
+        string epoch = m.EpochSelection switch
+        {
+            "best validation accuracy" => "the float model's epoch was chosen by its accuracy on the validation split (the last training images, never trained on)",
+            "last epoch" => "the float model is its last training epoch",
+            "best test accuracy" => "the float model was trained before validation existed and its epoch was chosen on the test set, so its test figures are optimistic; retrain it",
+            _ => "the float model's training record names no epoch selection",
+        };
+        return string.Create(Inv, $"Splits: every accuracy here is measured on the {m.TestImages:N0} test images unless it says validation; {epoch}; ") +
+               "calibration uses the first training images; the test set chooses nothing.";
     }
 
     private static void Card(StringBuilder h, string label, string value, string cls = "") =>

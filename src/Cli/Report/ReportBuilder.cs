@@ -22,6 +22,7 @@ public static class ReportBuilder
     {
         var q = QModelFile.Load(qmodelPath);
         var floatModel = ModelFile.Load(modelPath);
+        var training = ModelFile.ReadTraining(modelPath);
         var golden = GoldenEvaluation.Run(q, test);
         var floatPredictions = new FloatInference(floatModel).Predict(test);
         var confusion = new int[q.Classes, q.Classes];
@@ -49,6 +50,9 @@ public static class ReportBuilder
             TestImages = test.Count,
             FloatAccuracy = (double)Evaluation.CountCorrect(floatPredictions, test.Labels) / test.Count,
             FixedAccuracy = (double)golden.Correct(test.Labels) / test.Count,
+            FloatValidationAccuracy = training.TryGetValue("validation_accuracy", out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double va) ? va : null,
+            // Models trained before issue 17 kept the epoch with the best test accuracy and recorded it as test_accuracy.
+            EpochSelection = training.GetValueOrDefault("selection") ?? (training.ContainsKey("test_accuracy") ? "best test accuracy" : ""),
             ChangedPredictions = Evaluation.CountChanged(floatPredictions, golden.Predictions),
             Sweep = ReadSweep(Path.Combine(sweepDir, "accuracy.csv")),
             AccuracySvg = ReadSvg(Path.Combine(sweepDir, "accuracy.svg")),

@@ -7,7 +7,12 @@ public sealed class ReportModel
     public required string QModelName { get; init; }
     public DateTime Generated { get; init; } = DateTime.UtcNow;
     public int TestImages { get; init; }
+    /// <summary>Test-set accuracy, like FixedAccuracy and every sweep figure; the test set chooses nothing.</summary>
     public double FloatAccuracy { get; init; }
+    /// <summary>The float model's accuracy on the validation split its epoch was chosen on (null: not recorded, e.g. a model trained before validation).</summary>
+    public double? FloatValidationAccuracy { get; init; }
+    /// <summary>How the float model's epoch was chosen, from its training record ("best validation accuracy", "last epoch", "best test accuracy" for older models), or empty.</summary>
+    public string EpochSelection { get; init; } = "";
     public double FixedAccuracy { get; init; }
     public int ChangedPredictions { get; init; }
     public IReadOnlyList<SweepPoint> Sweep { get; init; } = [];

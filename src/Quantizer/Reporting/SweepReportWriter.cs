@@ -95,9 +95,10 @@ public static class SweepReportWriter
         md.Append(Invariant($"Float accuracy: **{report.FloatAccuracy:F2} %** on {report.Images} MNIST test images. "));
         md.Append($"Calibration: {o.Calibration.ToString().ToLowerInvariant()} over {report.CalibrationImages} training images; ");
         md.Append($"weights: {(o.WeightMethod == WeightMethod.Mse ? "mse" : "maxabs")}; rounding {RoundingName(o.Rounding)}, overflow {OverflowName(o.Overflow)}. ");
-        md.Append($"A series that narrows only weights or only activations keeps the other at {AccuracySweep.ReferenceBits} bits.\n\n");
+        md.Append($"A series that narrows only weights or only activations keeps the other at {AccuracySweep.ReferenceBits} bits. ");
+        md.Append("Splits: every accuracy in this report is on the test set, which chooses nothing; formats are calibrated on training images, and a search chooses on its validation split.\n\n");
         md.Append("![accuracy vs bits](accuracy.svg)\n\n");
-        md.Append("## Fixed-point accuracy (%) and changed predictions\n\n");
+        md.Append("## Fixed-point accuracy (%, test set) and changed predictions\n\n");
         // The QAT column appears only when some QAT model is uniform: a plain sweep keeps its table.
         bool qatColumn = report.Qat.Any(q => q.UniformBits is not null);
         md.Append(qatColumn

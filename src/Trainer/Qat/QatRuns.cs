@@ -14,21 +14,24 @@ namespace LeNetHls.Trainer.Qat;
 public static class QatRuns
 {
     /// <summary>
-    /// Fine-tunes MODEL at WwAa on all training images, evaluates the exported qmodel with the golden model
-    /// on the test set, and writes DIR/NAME.qmodel.json plus the QAT float weights DIR/NAME.modelstruct/.bin.
+    /// Fine-tunes MODEL at WwAa on the training images minus the last validationImages, logs the exported
+    /// qmodel's validation accuracy, evaluates it with the golden model on the test set, and writes
+    /// DIR/NAME.qmodel.json plus the QAT float weights DIR/NAME.modelstruct/.bin.
     /// </summary>
     /// <param name="name">The qmodel name; null names it after the model and its widths (MODEL-qat-wNaM).</param>
     public static (QatResult Result, string Name) FineTune(string modelPath, int weightBits, int actBits, int scoreBits, QatOptions options,
-        string dataDir, string outDir, string? name, Action<string>? log = null, bool unsignedRelu = false)
+        string dataDir, string outDir, string? name, Action<string>? log = null, bool unsignedRelu = false,
+        int validationImages = ValidationSplit.DefaultImages)
     {
         AtomicFile.EnsureWritableDirectory(outDir);
         var floatModel = ModelFile.Load(modelPath);
         var widths = QatWidths.Uniform(floatModel.Spec, weightBits, actBits, scoreBits, unsignedRelu);
         name ??= $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-qat-w{weightBits}a{actBits}{(unsignedRelu ? "u" : "")}";
-        var train = Mnist.Load(dataDir, MnistSplit.Train);
+        var (train, validation) = ValidationSplit.Of(Mnist.Load(dataDir, MnistSplit.Train), validationImages);
         var test = Mnist.Load(dataDir, MnistSplit.Test);
         string bin = ModelFile.BinPath(modelPath);
         var result = QatTrainer.FineTune(floatModel, widths, options, train, test, name, File.Exists(bin) ? Hashing.Sha256OfFile(bin) : "", log);
+        if (validation.Count > 0) log?.Invoke($"{name}: {DescribeValidation(result.Model, validation)} (last epoch kept)");
         QModelFile.Save(result.Model, Path.Combine(outDir, name + ".qmodel.json"));
         ModelFile.Save(result.Weights, Path.Combine(outDir, name), TrainingRecord(options, widths, floatModel.Spec, result));
         return (result, name);
@@ -54,6 +57,13 @@ public static class QatRuns
         if (reread != result.Correct)
             throw new InvalidOperationException($"{qpath}: the golden model classifies {reread} test images correctly, the trainer reported {result.Correct}");
         return result;
+    }
+
+    /// <summary>"golden model C/N = A % on the validation split (last N training images)".</summary>
+    public static string DescribeValidation(QModel model, MnistSet validation)
+    {
+        int correct = GoldenEvaluation.Run(model, validation).Correct(validation.Labels);
+        return string.Create(CultureInfo.InvariantCulture, $"golden model {correct}/{validation.Count} = {100.0 * correct / validation.Count:F2} % on the validation split (last {validation.Count} training images)");
     }
 
     /// <summary>The .modelstruct training record of a QAT run.</summary>
