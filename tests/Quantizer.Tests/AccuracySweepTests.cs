@@ -59,7 +59,7 @@ public class AccuracySweepTests
     [Fact]
     public void The_markdown_says_its_accuracies_are_on_the_test_set_and_that_it_chooses_nothing()
     {
-        string md = AccuracySweep.Markdown(Report());
+        string md = SweepReportWriter.Markdown(Report());
         Assert.Contains("on 200 MNIST test images", md);
         Assert.Contains("## Fixed-point accuracy (%, test set)", md);
         Assert.Contains("every accuracy in this report is on the test set, which chooses nothing", md);
