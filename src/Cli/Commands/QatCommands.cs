@@ -79,6 +79,7 @@ public static class QatCommands
         var floatModel = ModelFile.Load(modelPath);
         var widths = QatWidths.Uniform(floatModel.Spec, weightBits, actBits, scoreBits, unsignedRelu);
         name ??= $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-qat-w{weightBits}a{actBits}{(unsignedRelu ? "u" : "")}";
+        Names.CheckModelNameOption(name, "--name");
         var train = Mnist.Load(dataDir, MnistSplit.Train);
         var test = Mnist.Load(dataDir, MnistSplit.Test);
         var result = QatTrainer.FineTune(floatModel, widths, options, train, test, GoldenPredictions, name,
@@ -170,6 +171,7 @@ public static class QatCommands
         var floatModel = ModelFile.Load(request.ModelPath);
         QatNetwork.CheckSupported(floatModel.Spec);
         string name = request.Name ?? $"{Path.GetFileName(ModelFile.BasePath(request.ModelPath))}-mixed";
+        Names.CheckModelNameOption(name, "--name");
         string sha = QuantizationRun.SourceSha256(request.ModelPath);
         var all = Mnist.Load(request.DataDir, MnistSplit.Train);
         if (request.ValidationImages < 1 || request.ValidationImages >= all.Count)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LeNetHls.Core.Data;
 using LeNetHls.Core.IO;
+using LeNetHls.Core.Model;
 using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
@@ -140,10 +141,12 @@ public static class QuantizeCommands
         cmd.SetAction(r =>
         {
             string modelPath = r.GetValue(model)!;
+            Names.CheckModelNameOption(r.GetValue(name), "--name");
             if (r.GetValue(target) is { } accuracy)
                 return QatCommands.RunSearch(new QatCommands.SearchRequest(modelPath, accuracy > 1 ? accuracy / 100 : accuracy,
                     r.GetValue(formats.Data)!, r.GetValue(output)!) { Name = r.GetValue(name), UnsignedRelu = r.GetValue(formats.UnsignedRelu) });
             var options = formats.Read(r);
+            Names.CheckModelNameOption(r.GetValue(name) ?? QuantizationRun.DefaultName(modelPath, options), "--name");
             string outDir = r.GetValue(output)!;
             AtomicFile.EnsureWritableDirectory(outDir);
             var floatModel = ModelFile.Load(modelPath);
