@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LeNetHls.Cli;
-using LeNetHls.Cli.Commands;
 using LeNetHls.Core.IO;
 
 Interrupt.Install();
@@ -9,21 +8,44 @@ foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
 
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var parse = root.Parse(args);
+    if (parse.Errors.Count > 0)
+    {
+        string command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : new[] { parse.CommandResult.Command.Name });
+        Console.Error.WriteLine($"error: {OneLine(parse.Errors[0].Message)} (see lenet-hls {command}{(command.Length > 0 ? " " : "")}--help)");
+        return 2;
+    }
+    OptionRanges.Check(parse);
+    int exit = parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // A command that ran to its end after Ctrl-C put nothing new in place (Stopping), so it did not succeed.
+    return Interrupt.Requested && exit == 0 ? Interrupt.ExitCode : exit;
 }
 catch (LeNetHlsException e)
 {
-    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine($"error: {OneLine(e.Message)}");
     return 1;
 }
 catch (OperationCanceledException)
 {
-    Console.Error.WriteLine("error: interrupted");
-    return 130;
+    Console.Error.WriteLine("error: interrupted; results on disk are unchanged");
+    return Interrupt.ExitCode;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    // The operating system's message names the path ("Access to the path '/x' is denied.").
+    Console.Error.WriteLine($"error: {OneLine(FileErrors.Describe(e))}");
+    return 1;
+}
+catch (OutOfMemoryException)
+{
+    Console.Error.WriteLine("error: out of memory (try fewer --threads, --jobs or images)");
+    return 1;
 }
 catch (Exception e) when (Environment.GetEnvironmentVariable("LENET_DEBUG") is null)
 {
     // Anything else is a bug in lenet-hls, still reported on one line; LENET_DEBUG=1 shows the stack.
-    Console.Error.WriteLine($"error: internal {e.GetType().Name}: {e.Message.Split('\n')[0]} (set LENET_DEBUG=1 for details)");
+    Console.Error.WriteLine($"error: internal {e.GetType().Name}: {OneLine(e.Message)} (set LENET_DEBUG=1 for details)");
     return 70;
 }
+
+static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

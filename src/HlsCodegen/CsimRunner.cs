@@ -31,8 +31,10 @@ public static class CsimRunner
 {
     public const string Compiler = "g++";
     public const string TraceFile = "csim_trace.bin";
-    private const string Binary = "build/lenet5_tb";
-    private const string TraceBinary = "build/lenet5_tb_trace";
+    /// <summary>The testbench binaries go beside hls/, not inside it: csim must not change codegen's output.</summary>
+    private const string BuildFolder = "../csim_build";
+    private const string Binary = BuildFolder + "/lenet5_tb";
+    private const string TraceBinary = BuildFolder + "/lenet5_tb_trace";
     private const int MinImagesPerSlice = 500;
 
     /// <summary>
@@ -99,7 +101,7 @@ public static class CsimRunner
     public static string Compile(string hlsDir, bool trace)
     {
         string binary = trace ? TraceBinary : Binary;
-        Directory.CreateDirectory(Path.Combine(hlsDir, "build"));
+        Directory.CreateDirectory(Path.Combine(hlsDir, BuildFolder));
         var args = new List<string>(HlsGenerator.CxxFlags);
         if (trace) args.Add("-DLENET_TRACE");
         args.AddRange(["-I.", "-o", binary, HlsGenerator.TopSource, $"{HlsGenerator.TestbenchDir}/lenet5_tb.cpp"]);

@@ -44,8 +44,16 @@ public static class HlsCommands
                 LayerMultipliers = plan.Where(l => l.IsCompute).ToDictionary(l => l.LayerIndex, l => l.Multipliers),
             };
             string dir = r.GetValue(output)!;
-            var model = HlsProject.Codegen(qmodelPath, dir, options);
-            RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), new RtlOptions { Multipliers = budget });
+            // Built beside DIR and swapped in whole: a failure, Ctrl-C or kill leaves the old project or the new one.
+            Core.Quantized.QModel model;
+            using (var staging = AtomicDirectory.Begin(dir, HlsProject.QModelFile, "codegen"))
+            {
+                model = HlsProject.Codegen(qmodelPath, staging.StagingPath, options);
+                Interrupt.Token.ThrowIfCancellationRequested();
+                RtlGenerator.Generate(model, Path.Combine(staging.StagingPath, CosimRunner.RtlFolder), new RtlOptions { Multipliers = budget });
+                staging.RetargetAbsolutePaths(Path.Combine(HlsProject.HlsFolder, "hls_config.cfg"));
+                staging.Commit();
+            }
             string perLayer = string.Join(", ", plan.Where(l => l.IsCompute).Select(l => $"{l.Name} {l.Multipliers}"));
             Console.WriteLine($"codegen: {model.Name}, {model.Layers.Count} layers, {model.MacsPerImage:N0} MACs per image -> " +
                               $"{Path.Combine(dir, HlsProject.HlsFolder)} and {Path.Combine(dir, CosimRunner.RtlFolder)} " +

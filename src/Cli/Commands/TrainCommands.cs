@@ -183,6 +183,7 @@ public static class TrainCommands
 
     private static int RunTraining(TrainOptions options, MnistSet train, MnistSet? test)
     {
+        Interrupt.UseGracefulStop(TimeSpan.FromSeconds(60));
         if (options.ResumePath is null)
             AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Spec.Name)}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer.ToString().ToLowerInvariant()} lr {F(options.PeakLearningRate)}, shift ±{options.MaxShift}, seed {options.Seed}, {options.Threads} threads");
         else
