@@ -25,9 +25,10 @@ catch (LeNetHlsException e)
     Console.Error.WriteLine($"error: {OneLine(e.Message)}");
     return 1;
 }
-catch (OperationCanceledException)
+catch (OperationCanceledException e)
 {
-    Console.Error.WriteLine("error: interrupted; results on disk are unchanged");
+    bool generic = e.Message == new OperationCanceledException().Message || e.Message.Length == 0;
+    Console.Error.WriteLine($"error: {(generic ? "interrupted; results on disk are unchanged" : OneLine(e.Message))}");
     return Interrupt.ExitCode;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
