@@ -180,3 +180,20 @@ public class AtomicOutputTests
         Assert.Equal(oldFiles.Keys, Snapshot(outDir).Keys);
     }
 }
+
+/// <summary>No stage writes into another stage's output.</summary>
+[Trait("Category", "Integration")]
+public class StageOutputTests
+{
+    [Fact]
+    public void Csim_leaves_the_generated_hls_folder_byte_identical()
+    {
+        string q = AtomicOutputTests.SaveQModel(SyntheticQModel.Create(Presets.LeNet5()));
+        string gen = Path.Combine(RepoPaths.NewTempDir(), "gen");
+        Assert.Equal(0, CliProcess.Run(["codegen", q, "--out", gen, "--multipliers", "16"]).ExitCode);
+        var hls = AtomicOutputTests.Snapshot(Path.Combine(gen, "hls"));
+        var csim = CliProcess.Run(["csim", gen, "--images", "3", "--data", RepoPaths.MnistDir], timeoutSeconds: 900);
+        Assert.True(csim.ExitCode == 0, csim.Stderr);
+        Assert.Equal(hls, AtomicOutputTests.Snapshot(Path.Combine(gen, "hls")));
+    }
+}
