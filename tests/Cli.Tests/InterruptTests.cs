@@ -26,7 +26,7 @@ public class InterruptTests
     public async Task Ctrl_c_during_training_keeps_a_loadable_model_and_resume_finishes_the_run()
     {
         string basePath = Path.Combine(RepoPaths.NewTempDir(), "net");
-        var psi = CliProcess.StartInfo(["train", "--epochs", "3", "--out", basePath, "--data", RepoPaths.MnistDir]);
+        var psi = CtrlCTests.Interruptible(["train", "--epochs", "3", "--out", basePath, "--data", RepoPaths.MnistDir]);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         _ = p.StandardOutput.ReadToEndAsync();
@@ -50,7 +50,7 @@ public class InterruptTests
         string outDir = RepoPaths.NewTempDir("lenet-flow");
         string[] args = ["flow", "--model", modelPath, "--images", "20", "--multipliers", "8", "--sweep", "8,4",
                          "--data", RepoPaths.MnistDir, "--out", outDir];
-        using (var p = Process.Start(CliProcess.StartInfo(args))!)
+        using (var p = Process.Start(CtrlCTests.Interruptible(args))!)
         {
             var stderr = p.StandardError.ReadToEndAsync();
             _ = p.StandardOutput.ReadToEndAsync();
