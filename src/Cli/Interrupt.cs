@@ -68,15 +68,18 @@ public static class Interrupt
         Environment.Exit(ExitCode);
     }
 
-    /// <summary>Kills every child process with its whole tree (Linux: found through /proc).</summary>
+    /// <summary>
+    /// Kills every descendant process. The whole tree is listed before the first kill: a killed
+    /// parent's children are handed to init at once and could no longer be found through it.
+    /// </summary>
     public static void KillChildren()
     {
-        foreach (int pid in ChildProcessIds())
+        foreach (int pid in Descendants(Environment.ProcessId))
         {
             try
             {
-                using var child = Process.GetProcessById(pid);
-                child.Kill(entireProcessTree: true);
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
             }
             catch (ArgumentException) { }
             catch (InvalidOperationException) { }
@@ -84,11 +87,11 @@ public static class Interrupt
         }
     }
 
-    private static IEnumerable<int> ChildProcessIds()
+    private static List<int> Descendants(int root)
     {
-        if (!OperatingSystem.IsLinux()) return [];
-        int self = Environment.ProcessId;
-        var children = new List<int>();
+        var found = new List<int>();
+        if (!OperatingSystem.IsLinux()) return found;
+        var parents = new Dictionary<int, int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
@@ -97,11 +100,18 @@ public static class Interrupt
                 // Field 4 of /proc/PID/stat is the parent; the name (field 2) is in parentheses and may hold spaces.
                 string stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields.Length > 1 && int.TryParse(fields[1], out int parent) && parent == self) children.Add(pid);
+                if (fields.Length > 1 && int.TryParse(fields[1], out int parent)) parents[pid] = parent;
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        return children;
+        var frontier = new Queue<int>([root]);
+        while (frontier.Count > 0)
+        {
+            int current = frontier.Dequeue();
+            foreach (var (pid, parent) in parents)
+                if (parent == current) { found.Add(pid); frontier.Enqueue(pid); }
+        }
+        return found;
     }
 }

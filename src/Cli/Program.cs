@@ -49,4 +49,10 @@ catch (Exception e) when (Environment.GetEnvironmentVariable("LENET_DEBUG") is n
     return 70;
 }
 
+finally
+{
+    // However the command ended after Ctrl-C, no tool it started (g++, make, Verilator, yosys) outlives it.
+    if (Interrupt.Requested) Interrupt.KillChildren();
+}
+
 static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
