@@ -218,7 +218,12 @@ public static class QuantizeCommands
             var statistics = ActivationStatistics.Collect(floatModel, Mnist.Load(dataDir, MnistSplit.Train), r.GetValue(formats.CalibImages));
             var test = QuantizationRun.LoadSplit(dataDir, MnistSplit.Test, r.GetValue(formats.TestImages));
             var report = AccuracySweep.Run(floatModel, name, modelPath, statistics, test, widths, options, Console.WriteLine, qatModels) with { Search = summary };
-            AccuracySweep.Write(report, outDir);
+            // The report's files are swapped in together: never a new table beside an old chart.
+            using (var staging = AtomicDirectory.Begin(outDir, "accuracy.csv", "report accuracy"))
+            {
+                AccuracySweep.Write(report, staging.StagingPath);
+                staging.Commit();
+            }
             PrintSweep(report);
             Console.WriteLine($"wrote {Path.Combine(outDir, "accuracy.md")}, accuracy.csv, accuracy.svg{(summary is null ? "" : ", " + AccuracySweep.ParetoChartFile)}");
             return 0;
