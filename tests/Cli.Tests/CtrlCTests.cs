@@ -160,4 +160,41 @@ public class CtrlCTests
         AssertStoppedCleanly(Interrupt(["report", "accuracy", model, "--sweep", "8,6,4", "--data", RepoPaths.MnistDir, "--out", RepoPaths.NewTempDir()], [],
                                        () => started.Elapsed.TotalSeconds > 2));
     }
+
+    private static string RandomModel()
+    {
+        string model = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
+        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), model);
+        return model;
+    }
+
+    [Fact]
+    public void Ctrl_c_during_qat_exits_130_and_writes_nothing()
+    {
+        string outDir = RepoPaths.NewTempDir();
+        var started = Stopwatch.StartNew();
+        AssertStoppedCleanly(Interrupt(["qat", RandomModel(), "--bits", "4", "--epochs", "1", "--data", RepoPaths.MnistDir, "--out", outDir], [],
+                                       () => started.Elapsed.TotalSeconds > 3));
+        Assert.DoesNotContain(Directory.EnumerateFiles(outDir), f => !Path.GetFileName(f).StartsWith('.'));
+    }
+
+    [Fact]
+    public void Ctrl_c_during_search_exits_130_and_writes_nothing()
+    {
+        string outDir = RepoPaths.NewTempDir();
+        var started = Stopwatch.StartNew();
+        AssertStoppedCleanly(Interrupt(["search", RandomModel(), "--target-accuracy", "50", "--data", RepoPaths.MnistDir, "--out", outDir], [],
+                                       () => started.Elapsed.TotalSeconds > 3));
+        Assert.DoesNotContain(Directory.EnumerateFiles(outDir), f => !Path.GetFileName(f).StartsWith('.'));
+    }
+
+    [Fact]
+    public void Ctrl_c_during_regress_exits_130_and_leaves_no_stage_running()
+    {
+        string models = RepoPaths.NewTempDir();
+        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), Path.Combine(models, "lenet5"));
+        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5Classic(), 4), Path.Combine(models, "lenet5-classic"));
+        AssertStoppedCleanly(Interrupt(["regress", "--models", models, "--images", "5", "--jobs", "1", "--data", RepoPaths.MnistDir,
+                                        "--out", RepoPaths.NewTempDir()], ["dotnet", "lenet-hls"]));
+    }
 }
