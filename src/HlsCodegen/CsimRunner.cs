@@ -26,8 +26,10 @@ public static class CsimRunner
 {
     public const string Compiler = "g++";
     public const string TraceFile = "csim_trace.bin";
-    private const string Binary = "build/lenet5_tb";
-    private const string TraceBinary = "build/lenet5_tb_trace";
+    /// <summary>The testbench binaries go beside hls/, not inside it: csim must not change codegen's output.</summary>
+    private const string BuildFolder = "../csim_build";
+    private const string Binary = BuildFolder + "/lenet5_tb";
+    private const string TraceBinary = BuildFolder + "/lenet5_tb_trace";
     private const int MinImagesPerSlice = 500;
 
     /// <summary>
@@ -74,7 +76,7 @@ public static class CsimRunner
     public static string Compile(string hlsDir, bool trace, ApTypes types)
     {
         string binary = trace ? TraceBinary : Binary;
-        Directory.CreateDirectory(Path.Combine(hlsDir, "build"));
+        Directory.CreateDirectory(Path.Combine(hlsDir, BuildFolder));
         var args = new List<string>(HlsGenerator.CxxFlags);
         args.AddRange(types.CompilerFlags);
         if (trace) args.Add("-DLENET_TRACE");

@@ -172,3 +172,51 @@ public class HardeningTests
     public void Unknown_preset_is_rejected() =>
         CliProcess.Run(["train", "--preset", "resnet50", "--out", Path.Combine(RepoPaths.NewTempDir(), "m")]).AssertCleanError("unknown preset 'resnet50'");
 }
+
+/// <summary>Numeric options outside their documented range fail before any work starts, with one line.</summary>
+public class OptionRangeTests
+{
+    [Theory]
+    [InlineData("train", "--threads", "100000")]
+    [InlineData("eval", "--threads", "100000")]
+    [InlineData("flow", "--images", "-1")]
+    [InlineData("flow", "--multipliers", "0")]
+    [InlineData("quantize", "--test-images", "-5")]
+    [InlineData("csim", "--images", "0")]
+    [InlineData("regress", "--jobs", "0")]
+    [InlineData("codegen", "--clock-ns", "0")]
+    public void An_option_outside_its_range_is_refused_before_any_work(string command, string option, string value)
+    {
+        string[] args = command switch
+        {
+            "flow" or "train" => [command, option, value, "--out", Path.Combine(RepoPaths.NewTempDir(), "x")],
+            "regress" => [command, option, value],
+            "codegen" or "quantize" => [command, "/nonexistent/input", option, value, "--out", RepoPaths.NewTempDir()],
+            _ => [command, "/nonexistent/input", option, value],
+        };
+        // The input does not exist: the option error must come first, so nothing was read or started.
+        CliProcess.Run(args).AssertCleanError($"{option}: '{value}' is outside its range");
+    }
+
+    [Fact]
+    public void The_flow_checks_its_stages_options_before_the_first_stage()
+    {
+        string outDir = Path.Combine(RepoPaths.NewTempDir(), "flow");
+        CliProcess.Run(["flow", "--sweep", "8,x", "--out", outDir]).AssertCleanError("--sweep: 'x' is not a width");
+        CliProcess.Run(["flow", "--bits", "12", "--qat", "--out", outDir]).AssertCleanError("--bits 12 with --qat");
+        CliProcess.Run(["flow", "--multipliers", "3", "--out", outDir]).AssertCleanError("--multipliers 3: lenet5 has 5 conv/dense layers");
+        Assert.False(Directory.Exists(Path.Combine(outDir, "logs")));
+    }
+
+    [Fact]
+    public void A_bad_command_line_gets_one_error_line_not_the_help_text() =>
+        CliProcess.Run(["codegen", "--bogus"]).AssertCleanError("(see lenet-hls codegen --help)");
+
+    [Fact]
+    public void A_folder_given_as_the_model_is_named()
+    {
+        string dir = RepoPaths.NewTempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "m.modelstruct"));
+        CliProcess.Run(["eval", Path.Combine(dir, "m"), "--data", RepoPaths.MnistDir]).AssertCleanError("m.modelstruct: is a folder");
+    }
+}

@@ -36,16 +36,16 @@ public static class FlowCommands
                 Multipliers = r.GetValue(multipliers), Images = r.GetValue(images)!, GivenModel = r.GetValue(model) is { } given ? Path.GetFullPath(ModelFile.BasePath(given)) : null,
                 Epochs = r.GetValue(epochs), Sweep = r.GetValue(sweep)!, DataDir = dataDir, OutDir = outDir, ToolAssets = [.. ToolAssets()],
             };
-            if (plan.GivenModel is not null && !File.Exists(plan.ModelFiles[0]))
-                throw LeNetHlsException.InFile(plan.ModelFiles[0], "model file not found");
+            FlowChecks.BeforeStart(plan);
             var stages = plan.Stages();
             Console.WriteLine($"flow: {presetName}, {plan.WidthLabel}, M = {plan.Multipliers}, images {plan.Images} -> {outDir}");
-            var runner = new FlowRunner(outDir, Console.WriteLine, Interrupt.Token);
+            var runner = new FlowRunner(outDir, Console.WriteLine, Interrupt.Token) { StepsAfterStages = 1 };
+            Interrupt.ExtendGrace(FlowChecks.StopGrace);
             runner.Run(stages);
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var (report, reportPath) = FlowReport.Write(plan, runner.Timings);
-            Console.WriteLine($"[{stages.Count + 1}/{stages.Count + 1}] {"report",-15} done in {watch.Elapsed.TotalSeconds,6:F1} s   wrote {reportPath}");
+            Console.WriteLine($"[{runner.TotalSteps(stages)}/{runner.TotalSteps(stages)}] {"report",-15} done in {watch.Elapsed.TotalSeconds,6:F1} s   wrote {reportPath}");
             int mismatches = report.Verification.Sum(v => v.Mismatches);
             string validation = report.FloatValidationAccuracy is { } v ? $" (validation split: float {v * 100:F2} %)" : "";
             Console.WriteLine($"test set: float {report.FloatAccuracy * 100:F2} %, fixed {report.FixedAccuracy * 100:F2} %{validation}, " +

@@ -43,8 +43,14 @@ public static class HlsCommands
             // One load, one validation, one plan: both generators build the same accelerator.
             var model = Core.Quantized.QModelFile.Load(qmodelPath);
             var plan = AcceleratorPlan.Create(model, r.GetValue(multipliers), r.GetValue(clock));
-            HlsProject.Codegen(model, qmodelPath, dir, plan, fpgaPart);
-            RtlGenerator.Generate(model, Path.Combine(dir, CosimRunner.RtlFolder), plan);
+            // Built beside DIR and swapped in whole: a failure, Ctrl-C or kill leaves the old project or the new one.
+            using (var staging = AtomicDirectory.Begin(dir, HlsProject.QModelFile, "codegen"))
+            {
+                HlsProject.Codegen(model, qmodelPath, staging.StagingPath, plan, fpgaPart);
+                Interrupt.Token.ThrowIfCancellationRequested();
+                RtlGenerator.Generate(model, Path.Combine(staging.StagingPath, CosimRunner.RtlFolder), plan);
+                staging.Commit();
+            }
             Console.WriteLine($"codegen: {model.Name}, {model.Layers.Count} layers, {model.MacsPerImage:N0} MACs per image -> " +
                               $"{Path.Combine(dir, HlsProject.HlsFolder)} and {Path.Combine(dir, CosimRunner.RtlFolder)} " +
                               $"(M = {plan.MultiplierBudget}: {plan.Shares}; part {fpgaPart}, clock {plan.ClockNs.ToString(CultureInfo.InvariantCulture)} ns) " +

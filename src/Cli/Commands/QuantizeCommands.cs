@@ -25,6 +25,7 @@ public static class QuantizeCommands
         cmd.SetAction(r =>
         {
             string modelPath = r.GetValue(model)!;
+            Names.CheckModelNameOption(r.GetValue(name), "--name");
             if (r.GetValue(target) is { } accuracy)
             {
                 formats.RejectWithSearch(r);
@@ -34,6 +35,7 @@ public static class QuantizeCommands
                 });
             }
             var options = formats.Read(r);
+            Names.CheckModelNameOption(r.GetValue(name) ?? QuantizationRun.DefaultName(modelPath, options), "--name");
             string outDir = r.GetValue(output)!;
             AtomicFile.EnsureWritableDirectory(outDir);
             var floatModel = ModelFile.Load(modelPath);

@@ -53,7 +53,12 @@ public static class ReportCommands
             var statistics = ActivationStatistics.Collect(floatModel, Mnist.Load(dataDir, MnistSplit.Train), r.GetValue(formats.CalibImages));
             var test = QuantizationRun.LoadSplit(dataDir, MnistSplit.Test, r.GetValue(formats.TestImages));
             var report = AccuracySweep.Run(floatModel, name, modelPath, statistics, test, new FloatInference(floatModel).Predict(test), widths, options, Console.WriteLine, qatModels) with { Search = summary };
-            SweepReportWriter.Write(report, outDir);
+            // The report's files are swapped in together: never a new table beside an old chart.
+            using (var staging = AtomicDirectory.Begin(outDir, "accuracy.csv", "report accuracy"))
+            {
+                SweepReportWriter.Write(report, staging.StagingPath);
+                staging.Commit();
+            }
             PrintSweep(report);
             Console.WriteLine($"wrote {Path.Combine(outDir, "accuracy.md")}, accuracy.csv, accuracy.svg{(summary is null ? "" : ", " + SweepReportWriter.ParetoChartFile)}");
             return 0;

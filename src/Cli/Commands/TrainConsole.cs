@@ -9,6 +9,7 @@ internal static class TrainConsole
     /// <summary>Float training with a progress bar on a terminal and one line per epoch; exit code 130 when Ctrl-C stopped it.</summary>
     public static int Run(TrainOptions options, MnistSet train, MnistSet test)
     {
+        Interrupt.UseGracefulStop(TimeSpan.FromSeconds(60));
         if (options.ResumePath is null)
         {
             AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Spec.Name)}: {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer.ToString().ToLowerInvariant()} lr {F(options.PeakLearningRate)}, shift ±{options.MaxShift}, seed {options.Seed}, {options.Threads} threads");

@@ -51,7 +51,7 @@ public sealed record FlowPlan
         // With QAT the sweep measures the QAT qmodel beside post-training quantization at its widths.
         string[] qatArgs = Qat ? ["--qat", QModelPath] : [];
         stages.Add(new("sweep", ["report", "accuracy", ModelBase, "--sweep", Sweep, .. qatArgs, .. unsignedArgs, "--out", SweepDir, "--data", DataDir],
-                       Qat ? [.. ModelFiles, QModelPath] : ModelFiles, [Path.Combine(SweepDir, "accuracy.csv")]));
+                       Qat ? [.. ModelFiles, QModelPath] : ModelFiles, [SweepDir]));
         stages.Add(new("codegen", ["codegen", QModelPath, "--out", GenDir, "--multipliers", m],
                        [QModelPath, .. ToolAssets], [Path.Combine(GenDir, "hls"), Path.Combine(GenDir, "rtl")]));
         stages.Add(new("csim", ["csim", GenDir, "--images", Images, "--data", DataDir],

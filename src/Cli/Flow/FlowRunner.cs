@@ -27,52 +27,100 @@ public sealed class FlowRunner
 
     public List<(string Stage, double Seconds, bool Skipped)> Timings { get; } = [];
 
+    /// <summary>Steps the caller runs itself after the stages (the flow's report), so the counter ends at [N/N].</summary>
+    public int StepsAfterStages { get; init; }
+
+    public int TotalSteps(IReadOnlyList<FlowStage> stages) => stages.Count + StepsAfterStages;
+
+    /// <summary>
+    /// A stage is done when its stamp records the hash of its inputs (arguments included) and the hash
+    /// of its outputs, and both still match: a changed input, or an output deleted or edited since,
+    /// reruns it. The stamp is written only after the stage succeeded.
+    /// </summary>
     public void Run(IReadOnlyList<FlowStage> stages)
     {
         for (int i = 0; i < stages.Count; i++)
         {
             var stage = stages[i];
             _cancel.ThrowIfCancellationRequested();
-            string prefix = $"[{i + 1}/{stages.Count}] {stage.Name,-15}";
-            string hash = InputHash(stage);
+            string prefix = $"[{i + 1}/{TotalSteps(stages)}] {stage.Name,-15}";
+            string inputHash = InputHash(stage);
             string stampPath = Path.Combine(StampDir, stage.Name + ".stamp");
-            bool upToDate = File.Exists(stampPath) && File.ReadAllText(stampPath).Trim() == hash
-                            && stage.Outputs.All(o => File.Exists(o) || Directory.Exists(o));
-            if (upToDate)
+            var stamp = StageStamp.TryRead(stampPath);
+            if (stamp is not null && stamp.Inputs == inputHash && stage.Outputs.All(Path.Exists) && stamp.Outputs == OutputHash(stage))
             {
-                _say($"{prefix} skipped: inputs unchanged since the last successful run");
+                _say($"{prefix} skipped: inputs and outputs unchanged since the last successful run");
                 Timings.Add((stage.Name, 0, true));
                 continue;
             }
+            // A stage that reruns is not done until it succeeds again, even if it is stopped midway.
+            if (File.Exists(stampPath)) File.Delete(stampPath);
             var watch = Stopwatch.StartNew();
             string log = Path.Combine(LogDir, stage.Name + ".log");
             int exit = RunChild(stage.Arguments, log);
             watch.Stop();
-            if (_cancel.IsCancellationRequested)
-                throw new LeNetHlsException($"flow interrupted during stage '{stage.Name}' (log: {log}); rerun the same command to resume");
+            if (_cancel.IsCancellationRequested || exit == Interrupt.ExitCode)
+                throw new OperationCanceledException($"flow interrupted during stage '{stage.Name}' (log: {log}); rerun the same command to resume");
             if (exit != 0)
                 throw new LeNetHlsException($"stage '{stage.Name}' failed (exit {exit}): {LastErrorLine(log)} (log: {log}); earlier stages' results are kept");
-            AtomicFile.WriteAllText(stampPath, hash);
+            var missing = stage.Outputs.FirstOrDefault(o => !Path.Exists(o));
+            if (missing is not null) throw LeNetHlsException.InFile(missing, $"stage '{stage.Name}' succeeded but did not write this output (log: {log})");
+            new StageStamp(inputHash, OutputHash(stage)).Write(stampPath);
             Timings.Add((stage.Name, watch.Elapsed.TotalSeconds, false));
             _say($"{prefix} done in {watch.Elapsed.TotalSeconds,6:F1} s   {LastLine(log)}");
         }
     }
 
+    /// <summary>The stage's child gets SIGINT when the flow is stopped, and the flow waits for its clean exit.</summary>
     private int RunChild(IReadOnlyList<string> arguments, string logPath)
     {
         var (program, prefix) = SelfCommand();
+        var psi = new ProcessStartInfo(program, [.. prefix, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment["LENET_CHILD"] = "1";
         using var log = new StreamWriter(logPath, append: false, new UTF8Encoding(false)) { AutoFlush = true };
         log.WriteLine($"$ lenet-hls {string.Join(' ', arguments.Select(Quote))}");
-        // Ctrl-C reaches the child too (same process group); it stops cleanly, so it is waited for, not killed.
-        var child = ExternalProcess.Run(program, [.. prefix, .. arguments], Environment.CurrentDirectory, new ProcessOptions
+        using var child = Process.Start(psi)!;
+        var gate = new object();
+        child.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) log.WriteLine(e.Data); };
+        child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) log.WriteLine(e.Data); };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        bool forwarded = false;
+        var sinceCancel = new Stopwatch();
+        while (!child.WaitForExit(50))
         {
-            Environment = new Dictionary<string, string> { ["LENET_CHILD"] = "1" }, OnLine = log.WriteLine,
-        });
+            if (!_cancel.IsCancellationRequested || forwarded) continue;
+            // A terminal's Ctrl-C reaches the child too; `kill -INT` on the flow alone does not.
+            if (!sinceCancel.IsRunning) sinceCancel.Start();
+            if (sinceCancel.ElapsedMilliseconds < 200) continue;
+            SignalInterrupt(child.Id);
+            forwarded = true;
+        }
+        child.WaitForExit();
         return child.ExitCode;
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static void SignalInterrupt(int pid)
+    {
+        const int sigint = 2;
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) Kill(pid, sigint);
+    }
+
+    /// <summary>How stages start lenet-hls; by default the running one (tests, which run inside testhost, set it).</summary>
+    public (string Program, string[] Prefix)? StageCommand { get; init; }
+
+    private (string Program, string[] Prefix) SelfCommand() => StageCommand ?? RunningLenetHls();
+
     /// <summary>How to start lenet-hls again: its apphost, or `dotnet lenet-hls.dll` when it was started that way.</summary>
-    private static (string Program, string[] Prefix) SelfCommand()
+    private static (string Program, string[] Prefix) RunningLenetHls()
     {
         string process = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
@@ -81,13 +129,17 @@ public sealed class FlowRunner
     }
 
     /// <summary>SHA-256 over the stage name, its arguments and the content of its input files and folders.</summary>
-    public static string InputHash(FlowStage stage)
+    public static string InputHash(FlowStage stage) => ContentHash([stage.Name, .. stage.Arguments], stage.Inputs);
+
+    /// <summary>SHA-256 over the content of the stage's output files and folders.</summary>
+    public static string OutputHash(FlowStage stage) => ContentHash([stage.Name], stage.Outputs);
+
+    private static string ContentHash(IEnumerable<string> words, IEnumerable<string> paths)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => sha.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
-        Add(stage.Name);
-        foreach (var a in stage.Arguments) Add(a);
-        foreach (var input in stage.Inputs)
+        foreach (var w in words) Add(w);
+        foreach (var input in paths)
         {
             Add(input);
             IEnumerable<string> files = Directory.Exists(input)

@@ -116,7 +116,7 @@ public static class Mnist
 
     public static byte[] ReadMaybeGzip(string path)
     {
-        var raw = File.ReadAllBytes(path);
+        var raw = FileErrors.Reading(path, () => File.ReadAllBytes(path));
         if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
         try
         {

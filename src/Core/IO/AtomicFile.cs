@@ -16,17 +16,20 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(dir);
+            RemoveStaleTemporaries(full);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            Stopping.ThrowIfNoMoreWrites();
+            if (Directory.Exists(full)) throw LeNetHlsException.InFile(path, "is a folder, expected a file");
             File.Move(temp, full, overwrite: true);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             TryDelete(temp);
-            throw LeNetHlsException.InFile(path, $"cannot write: {e.Message}");
+            throw LeNetHlsException.InFile(path, $"cannot write: {FileErrors.Describe(e)}");
         }
         catch
         {
@@ -58,6 +61,28 @@ public static class AtomicFile
         {
             throw LeNetHlsException.InFile(dir, $"output folder is not writable ({e.Message})");
         }
+    }
+
+    /// <summary>Temporaries of this target left by a process that was killed (SIGKILL, power loss).</summary>
+    private static void RemoveStaleTemporaries(string full)
+    {
+        string prefix = $".{Path.GetFileName(full)}.";
+        foreach (var temp in Directory.EnumerateFiles(Path.GetDirectoryName(full)!, prefix + "*.tmp"))
+        {
+            var parts = Path.GetFileName(temp)[prefix.Length..].Split('.');
+            if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !ProcessIsAlive(pid)) TryDelete(temp);
+        }
+    }
+
+    internal static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static void TryDelete(string path)

@@ -55,15 +55,28 @@ public sealed record ModelSpec
         WriteIndented = true,
     };
 
+    /// <summary>Reading: an unknown field (a typo such as "kernal") is an error, not a silently ignored default.</summary>
+    private static readonly JsonSerializerOptions StrictJson = new(Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, MaxDepth = 32 };
+
+    /// <summary>Limits that keep every size computation far from 32-bit overflow; LeNet-5 needs a fraction of them.</summary>
+    public const int MaxDimension = 4096;
+    public const long MaxTensorSize = 1 << 26;
+
     /// <summary>Output shape of every layer, checking that the layers fit together.</summary>
     public Shape3[] OutputShapes()
     {
         var shapes = new Shape3[Layers.Count];
         var s = Input;
+        if (s.H is < 1 or > MaxDimension || s.W is < 1 or > MaxDimension || s.C is < 1 or > MaxDimension || (long)s.H * s.W * s.C > MaxTensorSize)
+            throw new LeNetHlsException($"model '{Name}': input {s} must have sides 1..{MaxDimension} and at most {MaxTensorSize} values");
         for (int i = 0; i < Layers.Count; i++)
         {
             var l = Layers[i];
             string where = $"model '{Name}', layer {i} ({l.Name})";
+            if (l.Out > MaxDimension || l.Kernel > MaxDimension || l.Stride > MaxDimension || l.Pad > MaxDimension)
+                throw new LeNetHlsException($"{where}: out, kernel, stride and pad must be at most {MaxDimension}");
+            if (l.Kind is LayerKind.Conv2D or LayerKind.Dense && (long)s.Size * l.Out * (l.Kind == LayerKind.Conv2D ? (long)l.Kernel * l.Kernel : 1) > MaxTensorSize)
+                throw new LeNetHlsException($"{where}: more than {MaxTensorSize} weights");
             switch (l.Kind)
             {
                 case LayerKind.Conv2D:
@@ -92,6 +105,7 @@ public sealed record ModelSpec
                     s = new Shape3(1, 1, l.Out);
                     break;
             }
+            if ((long)s.H * s.W * s.C > MaxTensorSize) throw new LeNetHlsException($"{where}: output {s} has more than {MaxTensorSize} values");
             shapes[i] = s;
         }
         return shapes;
@@ -158,6 +172,9 @@ public sealed record ModelSpec
         }).ToList();
         var dup = layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new LeNetHlsException($"model '{Name}': layer name '{dup.Key}' is used twice");
+        if (Names.ModelNameProblem(Name) is { } badModel) throw new LeNetHlsException(badModel);
+        if (layers.Select(l => Names.LayerNameProblem(l.Name)).FirstOrDefault(p => p is not null) is { } badLayer)
+            throw new LeNetHlsException($"model '{Name}': {badLayer}");
         return this with { Layers = layers };
     }
 
@@ -178,11 +195,19 @@ public sealed record ModelSpec
     public static ModelSpec FromJson(string json, string source)
     {
         ModelSpec? spec;
-        try { spec = JsonSerializer.Deserialize<ModelSpec>(json, Json); }
-        catch (JsonException e) { throw LeNetHlsException.InFile(source, $"invalid model spec JSON ({e.Message})"); }
+        try { spec = JsonSerializer.Deserialize<ModelSpec>(json, StrictJson); }
+        catch (JsonException e) { throw LeNetHlsException.InFile(source, $"invalid model spec JSON ({e.Message.Split('\n')[0]})"); }
         if (spec is null || spec.Layers is null || spec.Layers.Count == 0) throw LeNetHlsException.InFile(source, "model spec has no layers");
-        spec = spec.WithDefaultNames();
-        try { spec.OutputShapes(); }
+        if (spec.Name is null) throw LeNetHlsException.InFile(source, "model spec: 'name' is null");
+        if (spec.Layers.Any(l => l is null)) throw LeNetHlsException.InFile(source, "model spec: a layer is null");
+        if (spec.Layers.Any(l => l.Name is null)) throw LeNetHlsException.InFile(source, "model spec: a layer name is null");
+        if (spec.Layers.Any(l => l.Connections is { } c && c.Any(row => row is null)))
+            throw LeNetHlsException.InFile(source, "model spec: a connection table row is null");
+        try
+        {
+            spec = spec.WithDefaultNames();
+            spec.OutputShapes();
+        }
         catch (LeNetHlsException e) { throw LeNetHlsException.InFile(source, e.Message); }
         return spec;
     }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.IO;
@@ -25,12 +26,15 @@ public static class QModelFile
 
     public static QModel Load(string path)
     {
+        if (Directory.Exists(path)) throw LeNetHlsException.InFile(path, "is a folder, expected a .qmodel.json file");
         if (!File.Exists(path)) throw LeNetHlsException.InFile(path, "qmodel file not found");
+        string text = FileErrors.Reading(path, () => File.ReadAllText(path));
         QModel? model;
         try
         {
-            using var s = File.OpenRead(path);
-            model = JsonSerializer.Deserialize<QModel>(s, Json);
+            var document = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
+            QModelSchema.Check(document, path);
+            model = document.Deserialize<QModel>(Json);
         }
         catch (JsonException e) { throw LeNetHlsException.InFile(path, $"corrupt qmodel JSON ({FirstLine(e.Message)})"); }
         catch (NotSupportedException e) { throw LeNetHlsException.InFile(path, $"corrupt qmodel JSON ({FirstLine(e.Message)})"); }
@@ -66,6 +70,11 @@ public static class QModelFile
         if (m.Format != QModel.FormatName) Fail($"not a qmodel (format '{m.Format}', expected '{QModel.FormatName}')");
         if (m.Version != QModel.CurrentVersion) Fail($"qmodel version {m.Version} is not supported (expected {QModel.CurrentVersion})");
         if (m.Layers is null || m.Layers.Count == 0) Fail("qmodel has no layers");
+        if (Names.ModelNameProblem(m.Name) is { } badName) Fail(badName);
+        if (m.Layers!.Any(l => l is null)) Fail("a layer is null");
+        if (m.Layers!.Select(l => Names.LayerNameProblem(l.Name)).FirstOrDefault(p => p is not null) is { } badLayer) Fail(badLayer);
+        if (m.Layers!.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1) is { } twice) Fail($"layer name '{twice.Key}' is used twice");
+        CheckShape(m.InputShape, "input shape", Fail);
         CheckActivation(m.Input, "input", Fail);
         if (m.Input is { Unsigned: true }) Fail("input: the pixel input is fx<9,0>, never unsigned");
         var shape = m.InputShape;
@@ -74,6 +83,10 @@ public static class QModelFile
             var l = m.Layers[i];
             string where = $"layer {i} ({l.Name})";
             var input = m.InputOf(i);
+            CheckShape(l.InShape, where + " input shape", Fail);
+            CheckShape(l.OutShape, where + " output shape", Fail);
+            if (l.Kernel is < 0 or > ModelSpec.MaxDimension || l.Stride is < 0 or > ModelSpec.MaxDimension || l.Pad is < 0 or > ModelSpec.MaxDimension)
+                Fail($"{where}: kernel, stride and pad must lie in 0..{ModelSpec.MaxDimension}");
             bool flattened = l.Kind == QLayerKind.Dense;
             if (flattened ? l.InShape.Size != shape.Size : l.InShape != shape)
                 Fail($"{where}: input shape {l.InShape} does not match the previous output {shape}");
@@ -196,6 +209,13 @@ public static class QModelFile
         long min = a.Unsigned ? 0 : FixedPointMath.MinOf(a.Bits), max = a.Unsigned ? (1L << a.Bits) - 1 : FixedPointMath.MaxOf(a.Bits);
         if (a.Min > a.Max || a.Min < min || a.Max > max)
             fail($"{what}: range [{a.Min},{a.Max}] does not fit {a}");
+    }
+
+    private static void CheckShape(Shape3 s, string what, Action<string> fail)
+    {
+        if (s.H is < 1 or > ModelSpec.MaxDimension || s.W is < 1 or > ModelSpec.MaxDimension || s.C is < 1 or > ModelSpec.MaxDimension ||
+            (long)s.H * s.W * s.C > ModelSpec.MaxTensorSize)
+            fail($"{what} {s.H}x{s.W}x{s.C}: sides must lie in 1..{ModelSpec.MaxDimension}, at most {ModelSpec.MaxTensorSize} values");
     }
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();

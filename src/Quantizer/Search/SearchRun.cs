@@ -69,6 +69,7 @@ public static class SearchRun
         var floatModel = ModelFile.Load(request.ModelPath);
         trainer.CheckSupported(floatModel.Spec);
         string name = request.Name ?? $"{Path.GetFileName(ModelFile.BasePath(request.ModelPath))}-mixed";
+        Names.CheckModelNameOption(name, "--name");
         string sha = QuantizationRun.SourceSha256(request.ModelPath);
         var all = Mnist.Load(request.DataDir, MnistSplit.Train);
         if (request.ValidationImages < 1 || request.ValidationImages >= all.Count)

@@ -27,6 +27,7 @@ public static class QatRuns
         var floatModel = ModelFile.Load(modelPath);
         var widths = QatWidths.Uniform(floatModel.Spec, weightBits, actBits, scoreBits, unsignedRelu);
         name ??= $"{Path.GetFileName(ModelFile.BasePath(modelPath))}-qat-w{weightBits}a{actBits}{(unsignedRelu ? "u" : "")}";
+        Names.CheckModelNameOption(name, "--name");
         var (train, validation) = ValidationSplit.Of(Mnist.Load(dataDir, MnistSplit.Train), validationImages);
         var test = Mnist.Load(dataDir, MnistSplit.Test);
         string bin = ModelFile.BinPath(modelPath);
