@@ -16,6 +16,7 @@ public static class CommandCatalog
             .Concat(QatCommands.Create())
             .Concat(HlsCommands.Create())
             .Concat(RtlCommands.Create())
+            .Concat(OnnxCommands.Create())
             .Concat(FlowCommands.Create())
             .Concat(RegressCommands.Create());
 }

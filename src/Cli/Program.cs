@@ -5,7 +5,6 @@ using LeNetHls.Core.IO;
 Interrupt.Install();
 var root = new RootCommand("lenet-hls: LeNet-5 from MNIST training to a bit-exact verified FPGA accelerator");
 foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-foreach (var command in OnnxCommands.Create()) root.Subcommands.Add(command);
 
 try
 {
