@@ -171,9 +171,14 @@ public static class LogicDepth
         return $"{Hier(cell.Name)}/{pin} ({cell.Type})";
     }
 
+    /// <summary>yosys `flatten` names a sub-module's automatic cells `$flatten\instance.$…`; this drops the `$flatten\`.</summary>
+    public static string WithoutFlattenPrefix(string name) =>
+        name.StartsWith("$flatten\\", StringComparison.Ordinal) ? name["$flatten\\".Length..] : name;
+
     /// <summary>The instance path of a flattened cell name, without yosys' automatic suffix.</summary>
     private static string Hier(string name)
     {
+        name = WithoutFlattenPrefix(name);
         int auto = name.IndexOf(".$", StringComparison.Ordinal);
         return auto > 0 ? name[..auto] + ".(logic)" : name.TrimStart('\\');
     }

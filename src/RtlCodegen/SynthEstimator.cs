@@ -82,6 +82,8 @@ public static partial class SynthEstimator
     public const string ResultFile = "resources.json";
     /// <summary>Changes whenever the scripts below change what a cache entry holds.</summary>
     private const string CacheVersion = "synth-batch-1";
+    /// <summary>Changes whenever the depth measurement or its naming changes (the synthesis entries stay valid).</summary>
+    private const string DepthVersion = "depth-2";
     public const string IoAndControl = "I/O and control";
 
     public static ResourceEstimate Run(string dir) => Run(dir, new SynthOptions { Cache = SynthCache.Default() });
@@ -208,7 +210,7 @@ public static partial class SynthEstimator
         bool depthFromCache = false;
         if (options.Depth)
         {
-            string key = SynthCache.Key([CacheVersion, "depth", version, plan.Top, string.Join(',', layerOrder),
+            string key = SynthCache.Key([CacheVersion, DepthVersion, version, plan.Top, string.Join(',', layerOrder),
                                          .. units.Select(u => u.Key).Order(StringComparer.Ordinal)]);
             string? entry = cache.TryGet("depth", key);
             depthFromCache = entry is not null;
@@ -338,9 +340,10 @@ public static partial class SynthEstimator
     /// <summary>The top-level instance a flattened cell belongs to ("" for the top's own cells, whose names yosys made up).</summary>
     private static string TopInstance(string flattenedCell)
     {
-        if (flattenedCell.StartsWith('$')) return "";
-        int dot = flattenedCell.IndexOf('.');
-        return dot < 0 ? "" : flattenedCell[..dot];
+        string name = LogicDepth.WithoutFlattenPrefix(flattenedCell);
+        if (name.StartsWith('$')) return "";
+        int dot = name.IndexOf('.');
+        return dot < 0 ? "" : name[..dot];
     }
 
     /// <summary>
