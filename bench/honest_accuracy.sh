@@ -23,6 +23,8 @@ export LENET_ARTIFACTS="${LENET_ARTIFACTS:-$here/out/honest-artifacts}"
 out="${1:-out/honest}"
 seeds="${SEEDS:-1 2 3}"
 recipe_seeds="${RECIPE_SEEDS:-1}"
+# The W2A2 recipes run in the recipes phase (all three by default); the chosen one can then run for more seeds.
+recipes="${RECIPES:-qat-w2a2-float qat-w2a2-float-lr qat-w2a2-float-refine}"
 phases="${PHASES:-float qat search recipes}"
 wait_for_others="${WAIT:-0}"
 
@@ -97,7 +99,7 @@ recipes = [("qat-w2a2", "from the W3A3 QAT weights, 5 epochs, --refine-scales", 
            ("qat-w2a2-float", "from float, 5 epochs, lr 5e-4", "97.85"),
            ("qat-w2a2-float-lr", "from float, 8 epochs, lr 1e-3", "97.73"),
            ("qat-w2a2-float-refine", "from float, 5 epochs, --refine-scales", "97.98")]
-for s in recipe_seeds:
+for s in recipe_seeds[:1]:
     runs = [(name, what, old, count(log(s, name), r"on the validation split"), count(log(s, name), r"on the test set")) for name, what, old in recipes]
     done = [r for r in runs if r[3] is not None]
     if not done: continue
@@ -108,6 +110,12 @@ for s in recipe_seeds:
     for name, what, old, val, test in runs:
         f = lambda v: "not run" if v is None else f"{v:.2f}"
         print(f"| {what} | {old} | {f(val)} | {f(test)} | {'**chosen**' if name == chosen else ''} |")
+    what = next(w for n, w, _, _ in [(n, w, o, None) for n, w, o in recipes] if n == chosen)
+    values = [(t, count(log(t, chosen), r"on the test set")) for t in seeds]
+    got = [v for _, v in values if v is not None]
+    if len(got) > 1:
+        print(f"\nThe chosen W2A2 recipe ({what}) over the seeds, test: **{statistics.mean(got):.2f} ± {statistics.stdev(got):.2f}** "
+              f"({', '.join(f's{t} {v:.2f}' for t, v in values if v is not None)}); target ≥ 98.0")
 PY
 }
 
@@ -162,9 +170,15 @@ has_phase recipes && for seed in $recipe_seeds; do  # the W2A2 recipes the old p
     needs "$seed" train-lenet5
     q="$out/s$seed/qmodels"
     m="$out/s$seed/models/lenet5"
-    step "$seed" qat-w2a2-float "$cli" qat "$m" --bits 2 --epochs 5 --seed "$seed" --name lenet5-qat-w2a2-float --out "$q" --data data/mnist
-    step "$seed" qat-w2a2-float-lr "$cli" qat "$m" --bits 2 --epochs 8 --lr 0.001 --seed "$seed" --name lenet5-qat-w2a2-float-lr --out "$q" --data data/mnist
-    step "$seed" qat-w2a2-float-refine "$cli" qat "$m" --bits 2 --epochs 5 --refine-scales --seed "$seed" --name lenet5-qat-w2a2-float-refine --out "$q" --data data/mnist
+    for recipe in $recipes; do
+        case "$recipe" in
+            qat-w2a2-float) args=(--epochs 5) ;;
+            qat-w2a2-float-lr) args=(--epochs 8 --lr 0.001) ;;
+            qat-w2a2-float-refine) args=(--epochs 5 --refine-scales) ;;
+            *) echo "unknown recipe $recipe"; exit 2 ;;
+        esac
+        step "$seed" "$recipe" "$cli" qat "$m" --bits 2 "${args[@]}" --seed "$seed" --name "lenet5-$recipe" --out "$q" --data data/mnist
+    done
 done
 echo
 print_table
