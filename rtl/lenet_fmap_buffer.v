@@ -37,6 +37,8 @@ module lenet_fmap_buffer #(
     localparam ADDR_WIDTH = $clog2(DEPTH) < 1 ? 1 : $clog2(DEPTH);
     localparam BANK_WIDTH = $clog2(BANKS) < 1 ? 1 : $clog2(BANKS);
     localparam COORDS = 1 << COORD_WIDTH;
+    // One bit wider than the wider operand, so both zero-extensions below are at least one bit.
+    localparam SUM_WIDTH = (ADDR_WIDTH > COORD_WIDTH ? ADDR_WIDTH : COORD_WIDTH) + 1;
 
     reg [1:0] full;
     reg       wr_slot;
@@ -94,9 +96,10 @@ module lenet_fmap_buffer #(
 
     wire [BANK_WIDTH-1:0] wr_bank = wr_bank_of[wr_y];
     wire [ADDR_WIDTH-1:0] wr_base = wr_base_of[{wr_slot, wr_y}];
-    // Addresses are formed in 32 bits and cut to ADDR_WIDTH; the high bits are always zero.
+    // Addresses are summed in SUM_WIDTH bits (no wider than the operands, so the carry chain stays
+    // short) and cut to ADDR_WIDTH; the bits above are always zero.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [31:0] wr_addr_wide = {{(32-ADDR_WIDTH){1'b0}}, wr_base} + {{(32-COORD_WIDTH){1'b0}}, wr_x};
+    wire [SUM_WIDTH-1:0] wr_addr_wide = {{(SUM_WIDTH-ADDR_WIDTH){1'b0}}, wr_base} + {{(SUM_WIDTH-COORD_WIDTH){1'b0}}, wr_x};
     /* verilator lint_on UNUSEDSIGNAL */
     wire [ADDR_WIDTH-1:0] wr_addr = wr_addr_wide[ADDR_WIDTH-1:0];
 
@@ -135,7 +138,7 @@ module lenet_fmap_buffer #(
             localparam [BANK_WIDTH-1:0] BANK_ID = b;
             wire [ADDR_WIDTH-1:0] rd_base = rd_base_of[{rd_slot, rd_v}];
             /* verilator lint_off UNUSEDSIGNAL */
-            wire [31:0] addr_wide = {{(32-ADDR_WIDTH){1'b0}}, rd_base} + {{(32-COORD_WIDTH){1'b0}}, rd_u};
+            wire [SUM_WIDTH-1:0] addr_wide = {{(SUM_WIDTH-ADDR_WIDTH){1'b0}}, rd_base} + {{(SUM_WIDTH-COORD_WIDTH){1'b0}}, rd_u};
             /* verilator lint_on UNUSEDSIGNAL */
 
             always @(posedge clk) begin
