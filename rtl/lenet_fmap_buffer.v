@@ -44,18 +44,20 @@ module lenet_fmap_buffer #(
     reg       wr_slot;
     reg       rd_slot;
 
-    assign wr_ready = !full[wr_slot];
+    // The slots are named one by one, not indexed by wr_slot/rd_slot: yosys lowers a variable index
+    // into a two-bit register through 32-bit offset arithmetic, a long carry chain for one bit.
+    assign wr_ready = wr_slot ? !full[1] : !full[0];
     // The slot after the current one is free too: a producer may start its next image early.
-    assign wr_spare = !full[!wr_slot];
-    assign rd_avail = full[rd_slot];
+    assign wr_spare = wr_slot ? !full[0] : !full[1];
+    assign rd_avail = rd_slot ? full[1] : full[0];
 
     always @(posedge clk) begin
         if (wr_commit) begin
-            full[wr_slot] <= 1'b1;
+            if (wr_slot) full[1] <= 1'b1; else full[0] <= 1'b1;
             wr_slot <= !wr_slot;
         end
         if (rd_release) begin
-            full[rd_slot] <= 1'b0;
+            if (rd_slot) full[1] <= 1'b0; else full[0] <= 1'b0;
             rd_slot <= !rd_slot;
         end
         if (rst) begin
