@@ -37,23 +37,27 @@ module lenet_fmap_buffer #(
     localparam ADDR_WIDTH = $clog2(DEPTH) < 1 ? 1 : $clog2(DEPTH);
     localparam BANK_WIDTH = $clog2(BANKS) < 1 ? 1 : $clog2(BANKS);
     localparam COORDS = 1 << COORD_WIDTH;
+    // One bit wider than the wider operand, so both zero-extensions below are at least one bit.
+    localparam SUM_WIDTH = (ADDR_WIDTH > COORD_WIDTH ? ADDR_WIDTH : COORD_WIDTH) + 1;
 
     reg [1:0] full;
     reg       wr_slot;
     reg       rd_slot;
 
-    assign wr_ready = !full[wr_slot];
+    // The slots are named one by one, not indexed by wr_slot/rd_slot: yosys lowers a variable index
+    // into a two-bit register through 32-bit offset arithmetic, a long carry chain for one bit.
+    assign wr_ready = wr_slot ? !full[1] : !full[0];
     // The slot after the current one is free too: a producer may start its next image early.
-    assign wr_spare = !full[!wr_slot];
-    assign rd_avail = full[rd_slot];
+    assign wr_spare = wr_slot ? !full[0] : !full[1];
+    assign rd_avail = rd_slot ? full[1] : full[0];
 
     always @(posedge clk) begin
         if (wr_commit) begin
-            full[wr_slot] <= 1'b1;
+            if (wr_slot) full[1] <= 1'b1; else full[0] <= 1'b1;
             wr_slot <= !wr_slot;
         end
         if (rd_release) begin
-            full[rd_slot] <= 1'b0;
+            if (rd_slot) full[1] <= 1'b0; else full[0] <= 1'b0;
             rd_slot <= !rd_slot;
         end
         if (rst) begin
@@ -94,9 +98,10 @@ module lenet_fmap_buffer #(
 
     wire [BANK_WIDTH-1:0] wr_bank = wr_bank_of[wr_y];
     wire [ADDR_WIDTH-1:0] wr_base = wr_base_of[{wr_slot, wr_y}];
-    // Addresses are formed in 32 bits and cut to ADDR_WIDTH; the high bits are always zero.
+    // Addresses are summed in SUM_WIDTH bits (no wider than the operands, so the carry chain stays
+    // short) and cut to ADDR_WIDTH; the bits above are always zero.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [31:0] wr_addr_wide = {{(32-ADDR_WIDTH){1'b0}}, wr_base} + {{(32-COORD_WIDTH){1'b0}}, wr_x};
+    wire [SUM_WIDTH-1:0] wr_addr_wide = {{(SUM_WIDTH-ADDR_WIDTH){1'b0}}, wr_base} + {{(SUM_WIDTH-COORD_WIDTH){1'b0}}, wr_x};
     /* verilator lint_on UNUSEDSIGNAL */
     wire [ADDR_WIDTH-1:0] wr_addr = wr_addr_wide[ADDR_WIDTH-1:0];
 
@@ -135,7 +140,7 @@ module lenet_fmap_buffer #(
             localparam [BANK_WIDTH-1:0] BANK_ID = b;
             wire [ADDR_WIDTH-1:0] rd_base = rd_base_of[{rd_slot, rd_v}];
             /* verilator lint_off UNUSEDSIGNAL */
-            wire [31:0] addr_wide = {{(32-ADDR_WIDTH){1'b0}}, rd_base} + {{(32-COORD_WIDTH){1'b0}}, rd_u};
+            wire [SUM_WIDTH-1:0] addr_wide = {{(SUM_WIDTH-ADDR_WIDTH){1'b0}}, rd_base} + {{(SUM_WIDTH-COORD_WIDTH){1'b0}}, rd_u};
             /* verilator lint_on UNUSEDSIGNAL */
 
             always @(posedge clk) begin

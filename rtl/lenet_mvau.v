@@ -212,7 +212,10 @@ module lenet_mvau #(
                     if (TREE_WIDTH >= PROD_WIDTH) begin : g_extend
                         assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = {{(TREE_WIDTH-PROD_WIDTH){product[PROD_WIDTH-1]}}, product};
                     end else begin : g_narrow
-                        assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = product[TREE_WIDTH-1:0];
+                        /* verilator lint_off UNUSEDSIGNAL */ // the product's top bits only repeat its sign
+                        wire [PROD_WIDTH-1:0] product_bits = product;
+                        /* verilator lint_on UNUSEDSIGNAL */
+                        assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = product_bits[TREE_WIDTH-1:0];
                     end
                 end else begin : g_pad_leaf
                     assign leaves[s*TREE_WIDTH +: TREE_WIDTH] = {TREE_WIDTH{1'b0}};

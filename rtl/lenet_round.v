@@ -34,10 +34,16 @@ module lenet_round #(
             end else if (ROUND == LENET_ROUND_TRN) begin : g_trn
                 assign shifted = wide[SUM_WIDTH-1:SHIFT];
             end else begin : g_rnd_conv
+                // Half to even: round up when the bits shifted out exceed a half, or equal it on an odd
+                // floor. The half is their top bit alone, so no comparator is needed.
                 wire [SHIFT-1:0] rest = wide[SHIFT-1:0];
-                wire [SHIFT-1:0] half = HALF[SHIFT-1:0];
                 wire signed [SHIFTED_WIDTH-1:0] floor_q = wide[SUM_WIDTH-1:SHIFT];
-                wire up = (rest > half) || (rest == half && floor_q[0]);
+                wire up;
+                if (SHIFT == 1) begin : g_one_bit
+                    assign up = rest[0] && floor_q[0];
+                end else begin : g_bits
+                    assign up = rest[SHIFT-1] && (|rest[SHIFT-2:0] || floor_q[0]);
+                end
                 assign shifted = floor_q + {{(SHIFTED_WIDTH-1){1'b0}}, up};
             end
         end

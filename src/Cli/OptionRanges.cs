@@ -36,6 +36,8 @@ public static class OptionRanges
     [
         Integer("--threads", 1, MaxThreads),
         Integer("--jobs", 1, MaxThreads),
+        // qat --epochs 0 calibrates and exports without fine-tuning (what the search does for its screening).
+        Integer("--epochs", 0, 10_000, "qat"),
         Integer("--epochs", 1, 10_000),
         Integer("--final-epochs", 0, 10_000),
         Integer("--batch-size", 1, MnistTrain),

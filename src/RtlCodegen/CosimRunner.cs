@@ -202,10 +202,17 @@ public static class CosimRunner
         string log = Path.Combine(work, "verilator_build.log");
         AtomicFile.WriteAllText(log, result.Output);
         if (result.ExitCode != 0 || !File.Exists(simulator))
-            throw new LeNetHlsException($"{log}: Verilator build failed: {ExternalTool.FirstError(result.Output)}");
+            throw new LeNetHlsException($"{log}: Verilator build failed: {FirstDiagnostic(result.Output)}");
         AtomicFile.WriteAllText(stampPath, stamp);
         return simulator;
     }
+
+    /// <summary>The first Verilator warning or error itself, not its closing "Exiting due to N warning(s)".</summary>
+    private static string FirstDiagnostic(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+              .FirstOrDefault(l => (l.StartsWith("%Warning", StringComparison.Ordinal) || l.StartsWith("%Error", StringComparison.Ordinal))
+                                   && !l.Contains("Exiting due to", StringComparison.Ordinal))
+        ?? ExternalTool.FirstError(output);
 
     private static string Stamp(IEnumerable<string> args, IEnumerable<string> files)
     {

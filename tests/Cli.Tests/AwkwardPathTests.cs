@@ -37,7 +37,7 @@ public class AwkwardPathTests
     public void Training_and_eval_read_and_write_an_awkward_folder()
     {
         string model = Path.Combine(AwkwardDir(), "net");
-        var train = CliProcess.Run(["train", "--epochs", "1", "--train-images", "300", "--out", model, "--data", RepoPaths.MnistDir], timeoutSeconds: 1800);
+        var train = CliProcess.Run(["train", "--epochs", "1", "--train-images", "300", "--val-images", "100", "--out", model, "--data", RepoPaths.MnistDir], timeoutSeconds: 1800);
         Assert.True(train.ExitCode == 0, train.Stderr);
         var eval = CliProcess.Run(["eval", model, "--data", RepoPaths.MnistDir]);
         Assert.True(eval.ExitCode == 0, eval.Stderr);

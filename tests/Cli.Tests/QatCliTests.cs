@@ -90,14 +90,16 @@ public class QatCliTests
         QModelFile.Save(SyntheticQModel.Create(Presets.LeNet5(), weightBits: 4, actBits: 4), qpath);
         string search = Path.Combine(dir, "tiny-search.json");
         File.WriteAllText(search, SearchJson);
+        // report accuracy replaces its whole output folder, so it gets one of its own.
+        string report = Path.Combine(dir, "report");
         var run = CliProcess.Run(["report", "accuracy", RandomModel(), "--sweep", "8,4", "--qat", qpath, "--search", search,
-                                  "--test-images", "300", "--calib-images", "100", "--out", dir, "--data", RepoPaths.MnistDir]);
+                                  "--test-images", "300", "--calib-images", "100", "--out", report, "--data", RepoPaths.MnistDir]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
-        string md = File.ReadAllText(Path.Combine(dir, "accuracy.md"));
+        string md = File.ReadAllText(Path.Combine(report, "accuracy.md"));
         Assert.Contains("| `lenet5-synthetic-w4a4` | W4A4, scores 4 |", md);
         Assert.Contains("## Mixed-precision search: the Pareto front", md);
-        Assert.Contains(File.ReadAllLines(Path.Combine(dir, "accuracy.csv")), l => l.StartsWith("qat,4,4,4,300,", StringComparison.Ordinal));
-        Assert.True(File.Exists(Path.Combine(dir, "accuracy-pareto.svg")));
+        Assert.Contains(File.ReadAllLines(Path.Combine(report, "accuracy.csv")), l => l.StartsWith("qat,4,4,4,300,", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(report, "accuracy-pareto.svg")));
         Directory.Delete(dir, true);
     }
 

@@ -20,8 +20,8 @@ public partial class ModeCodesTests
     }
 
     [Theory]
-    [InlineData("lenet_requant.v", "ROUND")]
-    [InlineData("lenet_requant.v", "SATURATE")]
+    [InlineData("lenet_round.v", "ROUND")]
+    [InlineData("lenet_fit.v", "SATURATE")]
     [InlineData("lenet_mvau.v", "ACT")]
     [InlineData("lenet_pool.v", "MODE")]
     public void Modules_compare_mode_parameters_only_with_the_shared_codes(string module, string parameter)
