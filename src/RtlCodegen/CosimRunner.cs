@@ -175,10 +175,15 @@ public static class CosimRunner
     private static string Build(string rtlDir, string top, string work, bool vitis, bool trace, bool taps)
     {
         string verilator = ExternalTool.Require("verilator");
-        string harness = RtlAssets.HarnessFile("tb_main.cpp");
+        if (Directory.GetFiles(rtlDir, "*.v").Length == 0) throw new LeNetHlsException($"{rtlDir}: no .v files to simulate");
+        // Verilator's --build hands every path to make, which splits it at spaces and expands '$': sources in
+        // folders with such names are read through plain-named links, and the build itself (make works in the
+        // resolved folder) moves to a plain-named folder of its own under the temp folder.
+        rtlDir = MakeSafePath(rtlDir);
+        string buildParent = IsPlainPath(work) ? work : Path.Combine(Path.GetTempPath(), "lenet-hls-builds", PathKey(work));
+        string harness = Path.Combine(MakeSafePath(Path.GetDirectoryName(RtlAssets.HarnessFile("tb_main.cpp"))!), "tb_main.cpp");
         var sources = Directory.GetFiles(rtlDir, "*.v").Order(StringComparer.Ordinal).ToList();
-        if (sources.Count == 0) throw new LeNetHlsException($"{rtlDir}: no .v files to simulate");
-        string buildDir = Path.Combine(work, (vitis ? "build-vitis" : "build") + (taps ? "-taps" : "") + (trace ? "-trace" : ""));
+        string buildDir = Path.Combine(buildParent, (vitis ? "build-vitis" : "build") + (taps ? "-taps" : "") + (trace ? "-trace" : ""));
         var args = new List<string>
         {
             "--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert",
@@ -213,6 +218,31 @@ public static class CosimRunner
               .FirstOrDefault(l => (l.StartsWith("%Warning", StringComparison.Ordinal) || l.StartsWith("%Error", StringComparison.Ordinal))
                                    && !l.Contains("Exiting due to", StringComparison.Ordinal))
         ?? ExternalTool.FirstError(output);
+
+    /// <summary>
+    /// <paramref name="dir"/> itself when make can take its name as it is; else a link to it under the temp folder
+    /// with a plain name derived from the full path (the same folder always gets the same link).
+    /// </summary>
+    internal static string MakeSafePath(string dir)
+    {
+        string full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        if (IsPlainPath(full)) return full;
+        string links = Path.Combine(Path.GetTempPath(), "lenet-hls-links");
+        Directory.CreateDirectory(links);
+        string link = Path.Combine(links, PathKey(full));
+        var existing = new FileInfo(link);
+        if (existing.LinkTarget == full) return link;
+        if (existing.Exists || existing.LinkTarget is not null) File.Delete(link);
+        try { Directory.CreateSymbolicLink(link, full); }
+        catch (IOException) when (new FileInfo(link).LinkTarget == full) { /* another run made the same link */ }
+        return link;
+    }
+
+    private static bool IsPlainPath(string path) =>
+        Path.GetFullPath(path).All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '.' or '+');
+
+    private static string PathKey(string path) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(path))))[..16].ToLowerInvariant();
 
     private static string Stamp(IEnumerable<string> args, IEnumerable<string> files)
     {
