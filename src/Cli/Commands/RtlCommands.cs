@@ -61,7 +61,7 @@ public static class RtlCommands
             };
             VerificationResult.Delete(folder, "cosim");
             var result = CosimRunner.Run(model, folder, test.Images, options);
-            var plan = PrintCycles(model, folder, result, options);
+            var plan = RtlConsole.PrintCycles(model, folder, result, options);
             Console.WriteLine($"cosim: {result.Images} images compared, {result.Mismatches} mismatched; Verilator build {result.BuildTime.TotalSeconds:F1} s, " +
                               $"simulation {result.RunTime.TotalSeconds:F1} s in {result.Processes} process(es), total {watch.Elapsed.TotalSeconds:F1} s");
             string where = result.Mismatches == 0 ? "" : result.Blame?.Describe("RTL") ?? $"image {result.FirstMismatchImage}: the scores differ (no debug taps to locate the layer)";
@@ -73,32 +73,6 @@ public static class RtlCommands
             throw new LeNetHlsException($"{folder}: RTL co-simulation differs from the golden model on {result.Mismatches} of {result.Images} images; {where}");
         });
         return cmd;
-    }
-
-    private static RtlPlan? PrintCycles(QModel model, string folder, CosimResult result, CosimOptions options)
-    {
-        string planPath = Path.Combine(folder, CosimRunner.RtlFolder, RtlGenerator.PlanFile);
-        RtlPlan? plan = options.VitisRtlDir is null && File.Exists(planPath) ? CosimRunner.ReadPlan(Path.GetDirectoryName(planPath)!) : null;
-        var c = result.Cycles;
-        var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("II (cycles/image)", c.II.ToString("F1", CultureInfo.InvariantCulture));
-        table.AddRow("latency, first image (cycles)", c.FirstLatency.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("latency, mean (cycles)", c.MeanLatency.ToString("F0", CultureInfo.InvariantCulture));
-        table.AddRow("MACs per image", model.MacsPerImage.ToString("N0", CultureInfo.InvariantCulture));
-        if (plan is not null)
-        {
-            table.AddRow("multipliers M (used)", $"{plan.Multipliers} ({plan.MultipliersUsed})");
-            table.AddRow("MAC utilization MACs/(II*M)", c.MacUtilization(model.MacsPerImage, plan.Multipliers).ToString("F3", CultureInfo.InvariantCulture));
-        }
-        // The plan's clock (codegen --clock-ns); a Vitis RTL folder has no plan and is quoted at the default.
-        double clockNs = plan?.ClockNs ?? AcceleratorPlan.DefaultClockNs;
-        table.AddRow($"images/s at {1000 / clockNs:0.#} MHz", (1e9 / clockNs / c.II).ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("stall probability", options.StallProbability.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("host (ap_start)", options.Host.ToString().ToLowerInvariant());
-        table.AddRow("total cycles (this stream)", c.TotalCycles.ToString("N0", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
-        Console.WriteLine($"cosim: cycle figures from {c.Source}; scores from all {result.Images} images");
-        return plan;
     }
 
     private static Command SynthEstimateCommand()
@@ -121,14 +95,7 @@ public static class RtlCommands
                 Cache = r.GetValue(cacheDir) is { } c ? new SynthCache(Path.GetFullPath(c)) : SynthCache.Default(),
             };
             var e = SynthEstimator.Run(folder, options);
-            string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-            var table = new Table().AddColumn("layer");
-            foreach (var h in new[] { "LUT", "LUTRAM cells", "FF", "DSP48E1", "BRAM18", "BRAM36", "CARRY4" }) table.AddColumn(new TableColumn(h).RightAligned());
-            foreach (var l in e.Layers)
-                table.AddRow(Markup.Escape(l.Layer), N(l.Lut), N(l.LutRamCells), N(l.Ff), N(l.Dsp48E1), N(l.Bram18), N(l.Bram36), N(l.Carry4));
-            table.AddRow("[bold]total[/]", N(e.Lut), N(e.LutRamCells), N(e.Ff), N(e.Dsp48E1), N(e.Bram18), N(e.Bram36), N(e.Carry4));
-            AnsiConsole.Write(table);
-            if (e.Depth is { } depth) PrintDepth(depth);
+            RtlConsole.PrintResources(e);
             string how = e.Run is { Mode: "per-module" } run
                 ? $"{run.Modules} distinct modules ({run.Instances} instances), {run.FromCache} from the cache, {run.Synthesized} synthesized with {run.Jobs} jobs " +
                   $"(elaborate {run.ElaborateSeconds:F1} s, synthesize {run.SynthesizeSeconds:F1} s, depth {run.DepthSeconds:F1} s{(run.DepthFromCache ? " cached" : "")}); cache {run.Cache}"
@@ -137,16 +104,6 @@ public static class RtlCommands
             return 0;
         });
         return cmd;
-    }
-
-    private static void PrintDepth(LogicDepthReport depth)
-    {
-        var table = new Table().AddColumn("layer").AddColumn(new TableColumn("logic levels").RightAligned()).AddColumn("from").AddColumn("to");
-        foreach (var p in depth.PerLayer) table.AddRow(Markup.Escape(p.Layer), p.Levels.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Start), Markup.Escape(p.End));
-        AnsiConsole.Write(table);
-        if (depth.Worst is { } w)
-            Console.WriteLine($"worst logic depth: {w.Levels} levels in {w.Layer} ({string.Join(" -> ", w.Cells)}), from {w.Start} to {w.End}");
-        Console.WriteLine($"note: {LogicDepthReport.Caveat}");
     }
 
 }
