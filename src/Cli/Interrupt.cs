@@ -1,3 +1,4 @@
+using LeNetHls.Core.Verification;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LeNetHls.Core.IO;
@@ -74,7 +75,7 @@ public static class Interrupt
     /// </summary>
     public static void KillChildren()
     {
-        foreach (int pid in Descendants(Environment.ProcessId))
+        foreach (int pid in ProcessTree.Descendants(Environment.ProcessId))
         {
             try
             {
@@ -87,31 +88,4 @@ public static class Interrupt
         }
     }
 
-    private static List<int> Descendants(int root)
-    {
-        var found = new List<int>();
-        if (!OperatingSystem.IsLinux()) return found;
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                // Field 4 of /proc/PID/stat is the parent; the name (field 2) is in parentheses and may hold spaces.
-                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields.Length > 1 && int.TryParse(fields[1], out int parent)) parents[pid] = parent;
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        var frontier = new Queue<int>([root]);
-        while (frontier.Count > 0)
-        {
-            int current = frontier.Dequeue();
-            foreach (var (pid, parent) in parents)
-                if (parent == current) { found.Add(pid); frontier.Enqueue(pid); }
-        }
-        return found;
-    }
 }

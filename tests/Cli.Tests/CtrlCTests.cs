@@ -1,3 +1,4 @@
+using LeNetHls.Core.Verification;
 using System.Diagnostics;
 using LeNetHls.Core.IO;
 using LeNetHls.Core.Model;
@@ -15,30 +16,6 @@ public class CtrlCTests
 {
     private const int HangGuardMs = 60_000;
 
-    private static int[] Descendants(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1]);
-            }
-            catch (IOException) { }
-        }
-        var found = new List<int>();
-        var frontier = new Queue<int>([root]);
-        while (frontier.Count > 0)
-        {
-            int p = frontier.Dequeue();
-            foreach (var (child, parent) in parents)
-                if (parent == p) { found.Add(child); frontier.Enqueue(child); }
-        }
-        return [.. found];
-    }
 
     private static string Name(int pid)
     {
@@ -76,7 +53,7 @@ public class CtrlCTests
         {
             if (p.HasExited) Assert.Fail($"lenet-hls {args[0]} ended (exit {p.ExitCode}) before it could be interrupted: {stderr.Result}");
             Assert.True(watch.Elapsed.TotalSeconds < readySeconds, "hang guard: the command never reached the moment to interrupt");
-            children = Descendants(p.Id);
+            children = [.. ProcessTree.Descendants(p.Id)];
             if (tools.Length > 0 ? children.Any(c => tools.Contains(Name(c))) : ready!()) break;
             Thread.Sleep(50);
         }
