@@ -134,11 +134,17 @@ public static partial class SynthEstimator
         var cache = options.Cache ?? SynthCache.Default();
         string version = YosysVersion(yosys, work);
 
-        // 1. Elaborate once: every module with its real parameters, ROM contents included.
+        // 1. Elaborate once: every module with its real parameters, ROM contents included; cached under the
+        //    sources, includes and ROM files, so a warm run reads the elaborated design back.
         var clock = Stopwatch.StartNew();
         string elaborated = Path.Combine(work, "elaborated.il");
-        RunYosys(yosys, work, "elaborate",
-            $"read_verilog -defer {ReadSources(rtlDir)}\nhierarchy -top {plan.Top}\nwrite_rtlil {elaborated}\n", rtlDir);
+        var inputs = Directory.GetFiles(rtlDir).Where(f => f.EndsWith(".v", StringComparison.Ordinal) || f.EndsWith(".vh", StringComparison.Ordinal) || f.EndsWith(".mem", StringComparison.Ordinal))
+                              .Order(StringComparer.Ordinal).Select(f => Path.GetFileName(f) + ":" + Hashing.Sha256OfFile(f));
+        string elaborateKey = SynthCache.Key([CacheVersion, version, plan.Top, .. inputs]);
+        string elaboratedEntry = cache.TryGet("elaborate", elaborateKey) ?? cache.Put("elaborate", elaborateKey, temp =>
+            RunYosys(yosys, temp, "elaborate",
+                $"read_verilog -defer {ReadSources(rtlDir)}\nhierarchy -top {plan.Top}\nwrite_rtlil {Path.Combine(temp, "elaborated.il")}\n", rtlDir));
+        File.Copy(Path.Combine(elaboratedEntry, "elaborated.il"), elaborated, overwrite: true);
         var modules = Rtlil.ParseModules(File.ReadAllText(elaborated)).ToDictionary(m => m.Name);
         string topName = "\\" + plan.Top;
         if (!modules.ContainsKey(topName)) throw LeNetHlsException.InFile(elaborated, $"top module '{plan.Top}' missing after elaboration");

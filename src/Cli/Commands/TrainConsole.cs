@@ -22,8 +22,9 @@ internal static class TrainConsole
             var checkpoint = Checkpoint.Load(options.ResumePath);
             AnsiConsole.MarkupLine($"[bold]train[/] resuming {Markup.Escape(options.ResumePath)} at epoch {checkpoint.Epoch + 1}, batch {checkpoint.Batch} (its settings: batch {checkpoint.BatchSize}, {checkpoint.Optimizer.ToString().ToLowerInvariant()}, seed {checkpoint.Seed}, {checkpoint.Threads} threads), up to {options.Epochs} epochs");
         }
-        void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
-            $"epoch {e.Epoch,2}  loss {F(e.TrainLoss, "F4")}  train {F(e.TrainAccuracy, "P2")}  [bold]validation {(e.ValidationAccuracy is null ? "-" : F(e.ValidationAccuracy.Value, "P2"))}[/]  {F(e.Seconds, "F1")} s  {F(e.ImagesPerSecond, "N0")} img/s{(e.IsSelected ? "  [green]kept[/]" : "")}");
+        // Plain lines: a log keeps one line per epoch, without colour codes or wrapping at 80 columns.
+        void PrintEpoch(EpochResult e) => Console.WriteLine(
+            $"epoch {e.Epoch,2}  loss {F(e.TrainLoss, "F4")}  train {F(e.TrainAccuracy, "P2")}  validation {(e.ValidationAccuracy is null ? "-" : F(e.ValidationAccuracy.Value, "P2"))}  {F(e.Seconds, "F1")} s  {F(e.ImagesPerSecond, "N0")} img/s{(e.IsSelected ? "  kept" : "")}");
 
         TrainResult result;
         if (AnsiConsole.Profile.Capabilities.Interactive)
