@@ -52,11 +52,7 @@ public static class ModelQuantizer
                     break;
                 }
                 case LayerKind.MaxPool:
-                    layer = new QLayer
-                    {
-                        Name = l.Name, Kind = QLayerKind.MaxPool, InShape = inShape, OutShape = shapes[i],
-                        Kernel = l.Kernel, Stride = l.Stride, Output = current,
-                    };
+                    layer = QLayer.MaxPool(l, inShape, shapes[i], current);
                     break;
                 case LayerKind.AvgPool:
                     layer = AvgPoolLayer(l, options, current, inShape, shapes[i], where);

@@ -69,6 +69,13 @@ public enum Activation
 /// </summary>
 public sealed record QLayer
 {
+    /// <summary>The max pool of <paramref name="spec"/>: no arithmetic, so its output keeps its input's format.</summary>
+    public static QLayer MaxPool(LayerSpec spec, Shape3 inShape, Shape3 outShape, QActivation input) => new()
+    {
+        Name = spec.Name, Kind = QLayerKind.MaxPool, InShape = inShape, OutShape = outShape,
+        Kernel = spec.Kernel, Stride = spec.Stride, Output = input,
+    };
+
     public required string Name { get; init; }
     public required QLayerKind Kind { get; init; }
     public required Shape3 InShape { get; init; }
