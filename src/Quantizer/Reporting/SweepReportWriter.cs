@@ -94,7 +94,7 @@ public static class SweepReportWriter
         md.Append($"# Accuracy vs bits: {report.ModelName}\n\n");
         md.Append(Invariant($"Float accuracy: **{report.FloatAccuracy:F2} %** on {report.Images} MNIST test images. "));
         md.Append($"Calibration: {o.Calibration.ToString().ToLowerInvariant()} over {report.CalibrationImages} training images; ");
-        md.Append($"weights: {(o.WeightMethod == WeightMethod.Mse ? "mse" : "maxabs")}; rounding {RoundingName(o.Rounding)}, overflow {OverflowName(o.Overflow)}. ");
+        md.Append($"weights: {(o.WeightMethod == WeightMethod.Mse ? "mse" : "maxabs")}; rounding {Core.FixedPoint.ModeNames.QModelName(o.Rounding)}, overflow {Core.FixedPoint.ModeNames.QModelName(o.Overflow)}. ");
         md.Append($"A series that narrows only weights or only activations keeps the other at {AccuracySweep.ReferenceBits} bits. ");
         md.Append("Splits: every accuracy in this report is on the test set, which chooses nothing; formats are calibrated on training images, and a search chooses on its validation split.\n\n");
         md.Append("![accuracy vs bits](accuracy.svg)\n\n");
@@ -202,18 +202,6 @@ public static class SweepReportWriter
         _ => "weights and activations",
     };
 
-    /// <summary>
-    /// The rounding mode's name as docs/fixed-point.md and the CLI spell it. One private mapping here until
-    /// Core holds the spec's name table; then this should call it.
-    /// </summary>
-    private static string RoundingName(Core.FixedPoint.RoundingMode r) => r switch
-    {
-        Core.FixedPoint.RoundingMode.Rnd => "rnd",
-        Core.FixedPoint.RoundingMode.Trn => "trn",
-        _ => "rnd_conv",
-    };
-
-    private static string OverflowName(Core.FixedPoint.OverflowMode o) => o == Core.FixedPoint.OverflowMode.Sat ? "sat" : "wrap";
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
