@@ -58,13 +58,8 @@ public static class RegressCommands
     }
 
     /// <summary>"all" (every test image) or a positive count, as the csim and cosim commands take it; null when not given.</summary>
-    public static string? ParseImages(string? value)
-    {
-        if (value is null) return null;
-        if (value.Equals("all", StringComparison.OrdinalIgnoreCase)) return "all";
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0) return n.ToString(CultureInfo.InvariantCulture);
-        throw new LeNetHlsException($"--images: '{value}' is neither a positive count nor 'all'");
-    }
+    public static string? ParseImages(string? value) =>
+        value is null ? null : ImageCount.Parse(value)?.ToString(CultureInfo.InvariantCulture) ?? "all";
 
     private static Command MergeCommand()
     {
