@@ -1,7 +1,5 @@
 using LeNetHls.Core.Verification;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Cli;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LeNetHls.Cli;
-using LeNetHls.Core.IO;
 
 Interrupt.Install();
 var root = new RootCommand("lenet-hls: LeNet-5 from MNIST training to a bit-exact verified FPGA accelerator");

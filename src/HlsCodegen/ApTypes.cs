@@ -1,5 +1,3 @@
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.HlsCodegen;
 
 /// <summary>

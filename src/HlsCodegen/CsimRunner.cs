@@ -1,8 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Verification;
 
 namespace LeNetHls.HlsCodegen;

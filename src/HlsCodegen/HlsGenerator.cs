@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Templating;
 
 namespace LeNetHls.HlsCodegen;
@@ -249,29 +243,27 @@ public static class HlsGenerator
         {
             var l = Source;
             bool tanh = l.Activation == Activation.Tanh && l.HasWeights;
-            return new LayerConfigModel
-            {
-                Index = Index, Name = l.Name, Id = Id, Kind = KindName(l.Kind), IsPool = l.Kind is QLayerKind.MaxPool or QLayerKind.AvgPool,
-                InShape = l.InShape.ToString(), OutShape = l.OutShape.ToString(),
-                InFormat = $"{Input} [{Input.Min},{Input.Max}]", OutFormat = $"{l.Output} [{l.Output.Min},{l.Output.Max}]",
-                InputType = InputType, ResultType = ActivationType(l.Output),
-                DenseInputs = l.InShape.Size, DenseOutputs = l.OutShape.C,
-                InHeight = l.InShape.H, InWidth = l.InShape.W, InChannels = l.InShape.C,
-                OutHeight = l.OutShape.H, OutWidth = l.OutShape.W, OutChannels = l.OutShape.C,
-                Kernel = l.Kernel, Stride = l.Stride, Pad = l.Pad,
-                Mac = !l.HasWeights ? null : new MacConfigModel(
+            return new LayerConfigModel(
+                Index: Index, Name: l.Name, Id: Id, Kind: KindName(l.Kind), IsPool: l.Kind is QLayerKind.MaxPool or QLayerKind.AvgPool,
+                InShape: l.InShape.ToString(), OutShape: l.OutShape.ToString(),
+                InFormat: $"{Input} [{Input.Min},{Input.Max}]", OutFormat: $"{l.Output} [{l.Output.Min},{l.Output.Max}]",
+                InputType: InputType, ResultType: ActivationType(l.Output),
+                DenseInputs: l.InShape.Size, DenseOutputs: l.OutShape.C,
+                InHeight: l.InShape.H, InWidth: l.InShape.W, InChannels: l.InShape.C,
+                OutHeight: l.OutShape.H, OutWidth: l.OutShape.W, OutChannels: l.OutShape.C,
+                Kernel: l.Kernel, Stride: l.Stride, Pad: l.Pad,
+                Mac: !l.HasWeights ? null : new MacConfigModel(
                     l.Activation.ToString().ToLowerInvariant(),
                     l.Activation switch { Activation.ReLU => "ACT_RELU", Activation.Tanh => "ACT_TANH", _ => "ACT_NONE" },
                     l.Weights!.IsBipolar ? $"{l.Weights.Format} (bipolar: ROM bit s = (q + 1) / 2, product s ? x : -x)" : l.Weights.Format.ToString(),
                     l.Bias!.Format.ToString(), l.Weights.Bits, l.Bias.Bits, MultBits, Parallel),
-                Requant = l.Accumulator is null ? null : new RequantConfigModel(
+                Requant: l.Accumulator is null ? null : new RequantConfigModel(
                     new QFormat(AccBits, l.Accumulator.Frac).ToString(), AccBits, l.Shift,
                     $"requantize shift {l.Shift}" + (tanh ? $" to the tanh index fx<{l.Tanh!.IndexBits},{l.Tanh.IndexFrac}>" : ""),
                     l.Output.ArithmeticBits, l.Output.Bits, l.Output.Unsigned,
                     ModeNames.KernelName(model.Rounding), ModeNames.KernelName(model.Overflow)),
-                Tanh = tanh ? new TanhConfigModel(l.Tanh!.IndexBits, $"tanh_{Id}") : null,
-                ConnectionRows = l.Kind == QLayerKind.Conv2D && l.Connections is not null ? ConnectionRows(l) : null,
-            };
+                Tanh: tanh ? new TanhConfigModel(l.Tanh!.IndexBits, $"tanh_{Id}") : null,
+                ConnectionRows: l.Kind == QLayerKind.Conv2D && l.Connections is not null ? ConnectionRows(l) : null);
         }
 
         public TopLayerModel TopModel() => new(

@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Plan;
 
 namespace LeNetHls.HlsCodegen;
 

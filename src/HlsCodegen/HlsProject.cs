@@ -1,8 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.HlsCodegen;
 
 /// <summary>

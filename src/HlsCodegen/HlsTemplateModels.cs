@@ -16,39 +16,16 @@ public sealed record ConfigHeaderModel(string ModelName, string Rounding, string
                                        IReadOnlyList<string> TanhHeaders, IReadOnlyList<LayerConfigModel> Layers);
 
 /// <summary>One layer's config struct. Kind is conv2d, dense, maxpool or avgpool; the optional parts are null where the layer has none.</summary>
-public sealed record LayerConfigModel
-{
-    public required int Index { get; init; }
-    public required string Name { get; init; }
-    public required string Id { get; init; }
-    public required string Kind { get; init; }
-    public required bool IsPool { get; init; }
-    public required string InShape { get; init; }
-    public required string OutShape { get; init; }
-    public required string InFormat { get; init; }
-    public required string OutFormat { get; init; }
-    public required string InputType { get; init; }
-    public required string ResultType { get; init; }
-    public required int DenseInputs { get; init; }
-    public required int DenseOutputs { get; init; }
-    public required int InHeight { get; init; }
-    public required int InWidth { get; init; }
-    public required int InChannels { get; init; }
-    public required int OutHeight { get; init; }
-    public required int OutWidth { get; init; }
-    public required int OutChannels { get; init; }
-    public required int Kernel { get; init; }
-    public required int Stride { get; init; }
-    public required int Pad { get; init; }
-    /// <summary>Conv2D and Dense: weights, bias, product and activation.</summary>
-    public MacConfigModel? Mac { get; init; }
-    /// <summary>Layers with an accumulator (conv, dense, avgpool): the requantization.</summary>
-    public RequantConfigModel? Requant { get; init; }
-    /// <summary>Conv/dense layers with a tanh activation: the lookup table.</summary>
-    public TanhConfigModel? Tanh { get; init; }
-    /// <summary>A conv layer's connection table rows ("{true, false, ...},"), null when fully connected.</summary>
-    public IReadOnlyList<string>? ConnectionRows { get; init; }
-}
+/// <param name="Mac">Conv2D and Dense: weights, bias, product and activation.</param>
+/// <param name="Requant">Layers with an accumulator (conv, dense, avgpool): the requantization.</param>
+/// <param name="Tanh">Conv/dense layers with a tanh activation: the lookup table.</param>
+/// <param name="ConnectionRows">A conv layer's connection table rows ("{true, false, ...},"), null when fully connected.</param>
+public sealed record LayerConfigModel(
+    int Index, string Name, string Id, string Kind, bool IsPool, string InShape, string OutShape,
+    string InFormat, string OutFormat, string InputType, string ResultType, int DenseInputs, int DenseOutputs,
+    int InHeight, int InWidth, int InChannels, int OutHeight, int OutWidth, int OutChannels, int Kernel,
+    int Stride, int Pad, MacConfigModel? Mac, RequantConfigModel? Requant, TanhConfigModel? Tanh,
+    IReadOnlyList<string>? ConnectionRows);
 
 public sealed record MacConfigModel(string ActivationName, string ActivationKind, string WeightFormat, string BiasFormat,
                                     int WeightBits, int BiasBits, int MultBits, int Parallel);

@@ -1,6 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Onnx.Proto;
 using DataType = LeNetHls.Onnx.Proto.TensorProto.Types.DataType;
 

@@ -1,4 +1,3 @@
-using LeNetHls.Core.Model;
 using LeNetHls.Onnx.Proto;
 using DataType = LeNetHls.Onnx.Proto.TensorProto.Types.DataType;
 

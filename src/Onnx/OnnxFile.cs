@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
-using LeNetHls.Core.IO;
 using LeNetHls.Onnx.Proto;
 
 namespace LeNetHls.Onnx;

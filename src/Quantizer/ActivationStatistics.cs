@@ -1,5 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-
 namespace LeNetHls.Quantizer;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace LeNetHls.Quantizer;
 
 /// <summary>A width and/or fractional-bit count that replaces the quantizer's choice for one tensor.</summary>

@@ -1,5 +1,4 @@
 using System.Numerics;
-using LeNetHls.Core.FixedPoint;
 
 namespace LeNetHls.Quantizer;
 

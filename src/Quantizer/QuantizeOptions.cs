@@ -1,5 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-
 namespace LeNetHls.Quantizer;
 
 /// <summary>How an activation's magnitude is calibrated from the float activations (docs/fixed-point.md §8).</summary>

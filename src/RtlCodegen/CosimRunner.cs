@@ -1,11 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Verification;
 
 namespace LeNetHls.RtlCodegen;

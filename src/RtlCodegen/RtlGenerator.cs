@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Core.Templating;
 
 namespace LeNetHls.RtlCodegen;
@@ -37,15 +31,13 @@ public static class RtlGenerator
         var foldings = plan.Layers.Select(l => l.Folding).ToList();
         var layers = model.Layers.Select((l, i) => LayerView(model, l, i, foldings[i])).ToList();
         int scoreWidth = model.Scores.Bits;
-        var data = new RtlTopModel
-        {
-            ModelName = model.Name, Top = topName,
-            Multipliers = plan.MultiplierBudget, MultipliersUsed = plan.MultipliersUsed,
-            CoordWidth = CoordWidth(model),
-            InputHeight = model.InputShape.H, InputWidth = model.InputShape.W, InputElemWidth = model.Input.Bits,
-            Buffers = Buffers(model), Layers = layers, LayerCount = layers.Count, LastBuffer = model.Layers.Count,
-            Classes = model.Classes, ScoreWidth = scoreWidth, ScoreDataWidth = ScoreDataWidth(model), ScoreSigned = SignedFlag(model.Scores),
-        };
+        var data = new RtlTopModel(
+            ModelName: model.Name, Top: topName,
+            Multipliers: plan.MultiplierBudget, MultipliersUsed: plan.MultipliersUsed,
+            CoordWidth: CoordWidth(model),
+            InputHeight: model.InputShape.H, InputWidth: model.InputShape.W, InputElemWidth: model.Input.Bits,
+            Buffers: Buffers(model), Layers: layers, LayerCount: layers.Count, LastBuffer: model.Layers.Count,
+            Classes: model.Classes, ScoreWidth: scoreWidth, ScoreDataWidth: ScoreDataWidth(model), ScoreSigned: SignedFlag(model.Scores));
         // Rendered before anything is written, so a broken template never leaves a half-generated folder.
         string topText = top.Render(data), tapsText = taps.Render(data);
 
@@ -129,32 +121,30 @@ public static class RtlGenerator
         int inWidth = model.InputOf(index).Bits;
         bool isPool = !l.HasWeights;
         bool bipolar = l.Weights is { IsBipolar: true };
-        return new RtlLayerModel
-        {
-            Index = index, Next = index + 1, Name = id, Kind = l.Kind.ToString(),
-            Describe = isPool
+        return new RtlLayerModel(
+            Index: index, Next: index + 1, Name: id, Kind: l.Kind.ToString(),
+            Describe: isPool
                 ? $"{l.Kind} {l.Kernel}x{l.Kernel}, {l.InShape} {model.InputOf(index)} -> {l.OutShape} {l.Output}"
                 : $"{l.Kind} {l.InShape} {model.InputOf(index)} -> {l.OutShape} {l.Output}, {l.Weights!.Format} weights, PE {f.Pe} x SIMD {f.Simd} = {f.Multipliers} " +
                   $"{(bipolar ? "conditional negations (no multiplier)" : "multipliers")}, {f.Nf}x{f.Sf} folds per position, ~{f.CyclesPerImage} cycles/image",
-            IsPool = isPool,
-            Kernel = kernel, KernelArea = kernel * kernel, Stride = stride,
-            OutHeight = l.OutShape.H, OutWidthPx = l.OutShape.W, OutChannels = l.OutShape.C,
-            InChannels = l.InShape.C, InWidth = inWidth, OutWidth = l.Output.Bits,
+            IsPool: isPool,
+            Kernel: kernel, KernelArea: kernel * kernel, Stride: stride,
+            OutHeight: l.OutShape.H, OutWidthPx: l.OutShape.W, OutChannels: l.OutShape.C,
+            InChannels: l.InShape.C, InWidth: inWidth, OutWidth: l.Output.Bits,
             // docs/fixed-point.md §1: an unsigned ufx<W,F> tensor is stored in W bits without a sign bit.
-            InSigned = SignedFlag(model.InputOf(index)), OutSigned = SignedFlag(l.Output),
-            WindowBits = kernel * kernel * l.InShape.C * inWidth,
-            Elems = f.Elems, Pe = f.Pe, Simd = f.Simd, Nf = f.Nf, Sf = f.Sf,
+            InSigned: SignedFlag(model.InputOf(index)), OutSigned: SignedFlag(l.Output),
+            WindowBits: kernel * kernel * l.InShape.C * inWidth,
+            Elems: f.Elems, Pe: f.Pe, Simd: f.Simd, Nf: f.Nf, Sf: f.Sf,
             // lenet_mvau reads W_WIDTH 1 as bipolar, the width the qmodel itself gives bipolar weights.
-            WeightWidth = l.Weights?.Bits ?? 2,
-            AccWidth = l.Accumulator?.Bits ?? inWidth,
-            Shift = l.Shift,
-            Round = VerilogCodes.Round(model.Rounding),
-            Saturate = VerilogCodes.Overflow(model.Overflow),
-            Act = VerilogCodes.Act(l.Activation),
-            PoolMode = isPool ? VerilogCodes.Pool(l.Kind) : 0,
-            TanhIndexBits = l.Tanh?.IndexBits ?? 2,
-            WeightFile = $"{id}_weights.mem", BiasFile = $"{id}_bias.mem", TanhFile = $"{id}_tanh.mem",
-        };
+            WeightWidth: l.Weights?.Bits ?? 2,
+            AccWidth: l.Accumulator?.Bits ?? inWidth,
+            Shift: l.Shift,
+            Round: VerilogCodes.Round(model.Rounding),
+            Saturate: VerilogCodes.Overflow(model.Overflow),
+            Act: VerilogCodes.Act(l.Activation),
+            PoolMode: isPool ? VerilogCodes.Pool(l.Kind) : 0,
+            TanhIndexBits: l.Tanh?.IndexBits ?? 2,
+            WeightFile: $"{id}_weights.mem", BiasFile: $"{id}_bias.mem", TanhFile: $"{id}_tanh.mem");
     }
 
     /// <summary>The signedness parameter of the RTL modules: 1 for fx&lt;W,F&gt;, 0 for an unsigned ufx&lt;W,F&gt;.</summary>

@@ -1,5 +1,3 @@
-using LeNetHls.Core.Plan;
-
 namespace LeNetHls.RtlCodegen;
 
 /// <summary>Options of the RTL generator used on its own; `codegen` hands it an AcceleratorPlan instead of a budget.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using LeNetHls.Core.Plan;
-
 namespace LeNetHls.RtlCodegen;
 
 /// <summary>What the generator built: the budget, the folding of each layer and the expected II.</summary>

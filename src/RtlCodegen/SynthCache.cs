@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.RtlCodegen;
 

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.RtlCodegen;
 

@@ -1,8 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Trainer;
 

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Trainer;
 

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Trainer;
 

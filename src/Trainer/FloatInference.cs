@@ -1,6 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Trainer;
 
 /// <summary>Accuracy and confusion matrix (rows: true label, columns: predicted) of a classifier on a set.</summary>

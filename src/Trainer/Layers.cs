@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Trainer;
 
@@ -104,8 +103,18 @@ internal sealed unsafe class ConvLayer : Layer
     }
 
     /// <summary>col[(kh·k + kw)·cin + ci][image·OH·OW + oh·OW + ow] = x at the input pixel that tap reads, or 0 in the padding.</summary>
+    private void Im2Col(float* x, int n, int n0, int g, float* col) => ForEachColumnRow<GatherRow>(col, x, n, n0, g);
+
+    /// <summary>The adjoint of Im2Col: adds every column entry back onto the input pixel it came from.</summary>
+    private void Col2Im(float* col, int n, int n0, int g, float* dx) => ForEachColumnRow<ScatterAddRow>(col, dx, n, n0, g);
+
+    /// <summary>
+    /// Pairs every row of the column matrix (one kernel tap, input channel, image and output row) with the
+    /// input row it reads, or null where the tap falls in the vertical padding; [lo, hi) are the output
+    /// columns whose tap lands inside the row. Im2Col and its adjoint differ only in what they do with a pair.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Im2Col(float* x, int n, int n0, int g, float* col)
+    private void ForEachColumnRow<TRow>(float* col, float* image, int n, int n0, int g) where TRow : struct, IColumnRow
     {
         int inH = In.H, inW = In.W, outH = Out.H, outW = Out.W, inPlane = inH * inW;
         for (int kh = 0; kh < _k; kh++)
@@ -117,23 +126,48 @@ internal sealed unsafe class ConvLayer : Layer
             int hi = Math.Clamp((inW + _pad - kw + _stride - 1) / _stride, lo, outW);
             for (int img = 0; img < g; img++)
             {
-                float* plane = x + (ci * n + n0 + img) * inPlane;
-                float* dst = rowStart + img * _outPixels;
-                for (int oh = 0; oh < outH; oh++, dst += outW)
+                float* plane = image + (ci * n + n0 + img) * inPlane;
+                float* colRow = rowStart + img * _outPixels;
+                for (int oh = 0; oh < outH; oh++, colRow += outW)
                 {
                     int ih = oh * _stride + kh - _pad;
-                    if (ih < 0 || ih >= inH)
-                    {
-                        new Span<float>(dst, outW).Clear();
-                        continue;
-                    }
-                    float* src = plane + ih * inW + kw - _pad;
-                    for (int ow = 0; ow < lo; ow++) dst[ow] = 0f;
-                    if (_stride == 1) CopyShort(src + lo, dst + lo, hi - lo);
-                    else for (int ow = lo; ow < hi; ow++) dst[ow] = src[ow * _stride];
-                    for (int ow = hi; ow < outW; ow++) dst[ow] = 0f;
+                    TRow.Apply(colRow, ih < 0 || ih >= inH ? null : plane + ih * inW + kw - _pad, lo, hi, outW, _stride);
                 }
             }
+        }
+    }
+
+    private interface IColumnRow
+    {
+        /// <summary>inputRow points at the input pixel of output column 0 (it may lie left of the row: only [lo, hi) is read).</summary>
+        static abstract void Apply(float* colRow, float* inputRow, int lo, int hi, int outW, int stride);
+    }
+
+    private readonly struct GatherRow : IColumnRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(float* colRow, float* inputRow, int lo, int hi, int outW, int stride)
+        {
+            if (inputRow == null)
+            {
+                new Span<float>(colRow, outW).Clear();
+                return;
+            }
+            for (int ow = 0; ow < lo; ow++) colRow[ow] = 0f;
+            if (stride == 1) CopyShort(inputRow + lo, colRow + lo, hi - lo);
+            else for (int ow = lo; ow < hi; ow++) colRow[ow] = inputRow[ow * stride];
+            for (int ow = hi; ow < outW; ow++) colRow[ow] = 0f;
+        }
+    }
+
+    private readonly struct ScatterAddRow : IColumnRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(float* colRow, float* inputRow, int lo, int hi, int outW, int stride)
+        {
+            if (inputRow == null) return;
+            if (stride == 1) AddShort(colRow + lo, inputRow + lo, hi - lo);
+            else for (int ow = lo; ow < hi; ow++) inputRow[ow * stride] += colRow[ow];
         }
     }
 
@@ -157,34 +191,6 @@ internal sealed unsafe class ConvLayer : Layer
         int j = 0;
         for (; j + 8 <= len; j += 8) (Vector256.Load(dst + j) + Vector256.Load(src + j)).Store(dst + j);
         for (; j < len; j++) dst[j] += src[j];
-    }
-
-    /// <summary>The adjoint of Im2Col: adds every column entry back onto the input pixel it came from.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Col2Im(float* col, int n, int n0, int g, float* dx)
-    {
-        int inH = In.H, inW = In.W, outH = Out.H, outW = Out.W, inPlane = inH * inW;
-        for (int kh = 0; kh < _k; kh++)
-        for (int kw = 0; kw < _k; kw++)
-        for (int ci = 0; ci < _cin; ci++)
-        {
-            float* rowStart = col + ((kh * _k + kw) * _cin + ci) * g * _outPixels;
-            int lo = Math.Clamp((_pad - kw + _stride - 1) / _stride, 0, outW);
-            int hi = Math.Clamp((inW + _pad - kw + _stride - 1) / _stride, lo, outW);
-            for (int img = 0; img < g; img++)
-            {
-                float* plane = dx + (ci * n + n0 + img) * inPlane;
-                float* srcRow = rowStart + img * _outPixels;
-                for (int oh = 0; oh < outH; oh++, srcRow += outW)
-                {
-                    int ih = oh * _stride + kh - _pad;
-                    if (ih < 0 || ih >= inH) continue;
-                    float* dst = plane + ih * inW + kw - _pad;
-                    if (_stride == 1) AddShort(srcRow + lo, dst + lo, hi - lo);
-                    else for (int ow = lo; ow < hi; ow++) dst[ow * _stride] += srcRow[ow];
-                }
-            }
-        }
     }
 }
 

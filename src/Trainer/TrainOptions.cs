@@ -1,5 +1,3 @@
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Trainer;
 
 /// <summary>Everything that decides a training run. The defaults reach ≥ 99 % on MNIST for lenet5 in 10 epochs.</summary>

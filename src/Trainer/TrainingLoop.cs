@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Trainer;
 
 /// <summary>

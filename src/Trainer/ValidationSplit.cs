@@ -1,6 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Trainer;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Onnx;
 
 namespace LeNetHls.Cli.Commands;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LeNetHls.Quantizer;
 using LeNetHls.Trainer.Qat;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LeNetHls.Quantizer;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Trainer;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using LeNetHls.Cli.Regress;
 
 namespace LeNetHls.Cli.Commands;

@@ -1,6 +1,4 @@
 using LeNetHls.Cli.Flow;
-using System.Diagnostics;
-using LeNetHls.Core.Plan;
 using LeNetHls.RtlCodegen;
 using Spectre.Console;
 

@@ -1,4 +1,3 @@
-using LeNetHls.Core.Plan;
 using LeNetHls.RtlCodegen;
 using Spectre.Console;
 

@@ -1,5 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Cli.Flow;

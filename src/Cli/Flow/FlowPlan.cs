@@ -1,6 +1,4 @@
-using System.Globalization;
 using LeNetHls.Cli.Report;
-using LeNetHls.Core.IO;
 using LeNetHls.RtlCodegen;
 
 namespace LeNetHls.Cli.Flow;

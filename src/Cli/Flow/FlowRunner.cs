@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
-using LeNetHls.Core.IO;
 using LeNetHls.Core.Verification;
 
 namespace LeNetHls.Cli.Flow;

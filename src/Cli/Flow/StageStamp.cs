@@ -1,6 +1,3 @@
-using System.Text.Json;
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Cli.Flow;
 
 /// <summary>

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Cli.Regress;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Cli.Regress;
 
 /// <summary>What the emitted jobs run: the same `regress` arguments on every shard.</summary>

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Cli.Regress;
 

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using LeNetHls.Cli.Flow;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Cli.Regress;
 

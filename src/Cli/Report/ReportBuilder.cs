@@ -1,10 +1,5 @@
-using System.Globalization;
 using LeNetHls.Cli.Flow;
-using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer;
 using LeNetHls.RtlCodegen;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Core.Data;
 

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using LeNetHls.Core.IO;
 using LeNetHls.Core.Verification;
 
 namespace LeNetHls.Core.Data;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Core.Data;
 

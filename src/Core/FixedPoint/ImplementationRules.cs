@@ -1,5 +1,4 @@
 using System.Numerics;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Core.FixedPoint;
 

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Core.Golden;
 
 /// <summary>The best of several timed passes of the golden model over a set: wall time and this process's CPU time.</summary>

@@ -1,6 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Core.Golden;
 
 /// <summary>Predictions of the golden model on a set, with the per-layer saturation counts.</summary>

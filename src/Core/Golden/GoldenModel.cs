@@ -1,8 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Core.Golden;
 

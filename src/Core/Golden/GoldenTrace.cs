@@ -1,8 +1,3 @@
-using System.Text.Json;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Core.Golden;
 
 /// <summary>Every layer's integer output for chosen images, as JSON, to locate where another implementation diverges.</summary>

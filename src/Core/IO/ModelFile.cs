@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Core.IO;
 

@@ -1,5 +1,3 @@
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Core.Model;
 
 /// <summary>Float weights and biases of one parameter layer, in the file layout.</summary>

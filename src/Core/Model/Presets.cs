@@ -1,5 +1,3 @@
-using LeNetHls.Core.IO;
-
 namespace LeNetHls.Core.Model;
 
 public static class Presets

@@ -1,24 +1,12 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Core.Plan;
 
 /// <summary>How one layer is folded onto hardware: PE output lanes x SIMD input lanes (compute layers).</summary>
-public sealed record LayerFolding
+/// <param name="Positions">Output positions per image (windows the layer evaluates).</param>
+/// <param name="Elems">Window length: kernel x kernel x input channels (the dot-product length).</param>
+/// <param name="WindowCycles">Cycles the window generator needs per position (new columns + read latency + hand-off).</param>
+public sealed record LayerFolding(
+    int LayerIndex, string Name, QLayerKind Kind, int Positions, int Elems, int Outs, int WindowCycles, int Pe = 1, int Simd = 1)
 {
-    public required int LayerIndex { get; init; }
-    public required string Name { get; init; }
-    public required QLayerKind Kind { get; init; }
-    /// <summary>Output positions per image (windows the layer evaluates).</summary>
-    public required int Positions { get; init; }
-    /// <summary>Window length: kernel x kernel x input channels (the dot-product length).</summary>
-    public required int Elems { get; init; }
-    public required int Outs { get; init; }
-    public int Pe { get; init; } = 1;
-    public int Simd { get; init; } = 1;
-    /// <summary>Cycles the window generator needs per position (new columns + read latency + hand-off).</summary>
-    public required int WindowCycles { get; init; }
-
     public bool IsCompute => Kind is QLayerKind.Conv2D or QLayerKind.Dense;
     public int Nf => IsCompute ? (Outs + Pe - 1) / Pe : 1;
     public int Sf => IsCompute ? (Elems + Simd - 1) / Simd : 1;
@@ -81,14 +69,12 @@ public static class FoldingPlanner
     {
         var (kernel, stride) = WindowGeometry(l);
         int newColumns = Math.Min(stride, kernel);
-        return new LayerFolding
-        {
-            LayerIndex = index, Name = l.Name, Kind = l.Kind,
-            Positions = l.OutShape.H * l.OutShape.W,
-            Elems = kernel * kernel * l.InShape.C,
-            Outs = l.OutShape.C,
-            WindowCycles = newColumns + 2,
-        };
+        return new LayerFolding(
+            LayerIndex: index, Name: l.Name, Kind: l.Kind,
+            Positions: l.OutShape.H * l.OutShape.W,
+            Elems: kernel * kernel * l.InShape.C,
+            Outs: l.OutShape.C,
+            WindowCycles: newColumns + 2);
     }
 
     /// <summary>Every layer reads windows; a dense layer's window is its whole (square) input.</summary>

@@ -1,6 +1,4 @@
 using System.Text.Json.Serialization;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Core.Quantized;
 

@@ -1,10 +1,6 @@
 using System.Numerics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Core.Quantized;
 

@@ -1,5 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-
 namespace LeNetHls.Core.Quantized;
 
 /// <summary>Builds the tanh lookup table of docs/fixed-point.md §5 and chooses its index range.</summary>

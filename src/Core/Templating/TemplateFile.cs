@@ -1,4 +1,3 @@
-using LeNetHls.Core.IO;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;

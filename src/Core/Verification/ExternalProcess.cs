@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
-using LeNetHls.Core.IO;
 
 namespace LeNetHls.Core.Verification;
 

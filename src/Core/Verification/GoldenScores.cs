@@ -1,6 +1,4 @@
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Core.Verification;
 

@@ -1,5 +1,4 @@
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Core.Verification;
 

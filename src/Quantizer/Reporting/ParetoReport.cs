@@ -1,4 +1,3 @@
-using System.Text;
 using LeNetHls.Quantizer.Search;
 
 namespace LeNetHls.Quantizer.Reporting;

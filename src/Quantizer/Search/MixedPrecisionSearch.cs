@@ -1,4 +1,3 @@
-using System.Text;
 using LeNetHls.Core.Golden;
 using LeNetHls.Quantizer.Reporting;
 

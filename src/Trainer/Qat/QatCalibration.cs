@@ -1,7 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Trainer.Qat;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LeNetHls.Core.Data;
 
 namespace LeNetHls.Trainer.Qat;
 

@@ -1,7 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Trainer.Qat;
 
 /// <summary>Writes a <see cref="QatNetwork"/>'s current integers and formats as a qmodel.</summary>

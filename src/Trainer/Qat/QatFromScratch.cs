@@ -1,7 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Trainer.Qat;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Trainer.Qat;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Globalization;
-using LeNetHls.Core.Data;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Trainer.Qat;
 

@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.FixedPoint;
 using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Trainer.Qat;
 

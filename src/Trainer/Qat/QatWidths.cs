@@ -1,8 +1,3 @@
-using System.Globalization;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Trainer.Qat;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using System.Runtime.CompilerServices;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Trainer.Qat;
 
