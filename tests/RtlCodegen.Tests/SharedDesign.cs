@@ -8,8 +8,8 @@ namespace LeNetHls.RtlCodegen.Tests;
 /// The folder is named by the SHA-256 of the generated files, so the same RTL always lands in the same
 /// folder and CosimRunner's build stamp (sources, harness, flags) finds the Verilator build an earlier test
 /// made there. A Verilator build takes tens of seconds; simulating a few images takes a fraction of that.
-/// Runs in one folder take turns, as they share its tb_data and cosim folders. The folders live until the
-/// test process ends.
+/// Runs in one folder take turns, as they share its tb_data and cosim folders. The folders live as long as
+/// the test process.
 /// </summary>
 public sealed class SharedDesign
 {
@@ -99,14 +99,32 @@ public sealed class SharedDesign
         return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
+    /// <summary>
+    /// The folder of this test process's designs, named by its process id. The test host is not always given
+    /// the chance to clean up when it ends, so the folders of test processes that are gone are removed here.
+    /// </summary>
     private static string CreateRoot()
     {
-        string root = RepoPaths.NewTempDir("rtl-designs");
+        const string prefix = "lenet-test-designs-";
+        foreach (string old in Directory.GetDirectories(Path.GetTempPath(), prefix + "*"))
+            if (int.TryParse(Path.GetFileName(old)[prefix.Length..], out int pid) && (pid == Environment.ProcessId || !IsRunning(pid)))
+            {
+                try { Directory.Delete(old, recursive: true); }
+                catch (IOException) { /* another test process is removing it too */ }
+            }
+        string root = Path.Combine(Path.GetTempPath(), prefix + Environment.ProcessId);
+        Directory.CreateDirectory(root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try { Directory.Delete(root, recursive: true); }
-            catch (IOException) { /* a simulator still closing its files: the temp folder keeps the rest */ }
+            catch (IOException) { /* the next test process removes it */ }
         };
         return root;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try { using var process = System.Diagnostics.Process.GetProcessById(pid); return !process.HasExited; }
+        catch (ArgumentException) { return false; }
     }
 }
