@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
@@ -59,8 +55,7 @@ public class AtomicOutputTests
     public void A_name_option_that_is_not_a_plain_name_is_refused_before_any_work(string name)
     {
         string parent = RepoPaths.NewTempDir();
-        string model = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 1), model);
+        string model = RandomModels.Save();
         CliProcess.Run(["quantize", model, "--name", name, "--out", Path.Combine(parent, "q")]).AssertCleanError("--name: model name");
         Assert.Empty(Directory.EnumerateFileSystemEntries(parent));
     }
@@ -147,8 +142,7 @@ public class AtomicOutputTests
     [Trait("Category", "Integration")]
     public void Quantize_killed_at_10_moments_leaves_the_old_qmodel_or_the_new_one_and_the_next_run_cleans_up()
     {
-        string model = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), model);
+        string model = RandomModels.Save(seed: 4);
         string outDir = RepoPaths.NewTempDir("lenet-kill-q");
         string[] Run(int bits) => ["quantize", model, "--bits", bits.ToString(), "--name", "q", "--calib-images", "200", "--test-images", "200",
                                    "--data", RepoPaths.MnistDir, "--out", outDir];

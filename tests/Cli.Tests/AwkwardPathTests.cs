@@ -1,7 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Cli.Tests;
 
 /// <summary>Paths with spaces, quotes and non-ASCII characters work in every command, external tools included.</summary>

@@ -1,8 +1,4 @@
-using LeNetHls.Core.Verification;
 using System.Diagnostics;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
@@ -103,8 +99,7 @@ public class CtrlCTests
     [Fact]
     public void Ctrl_c_during_quantize_exits_130_and_keeps_the_previous_qmodel()
     {
-        string model = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), model);
+        string model = RandomModels.Save(seed: 4);
         string outDir = RepoPaths.NewTempDir();
         string qmodel = Path.Combine(outDir, "q.qmodel.json");
         File.WriteAllText(qmodel, "previous");
@@ -131,19 +126,13 @@ public class CtrlCTests
     [Fact]
     public void Ctrl_c_during_the_sweep_exits_130()
     {
-        string model = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), model);
+        string model = RandomModels.Save(seed: 4);
         var started = Stopwatch.StartNew();
         AssertStoppedCleanly(Interrupt(["report", "accuracy", model, "--sweep", "8,6,4", "--data", RepoPaths.MnistDir, "--out", RepoPaths.NewTempDir()], [],
                                        () => started.Elapsed.TotalSeconds > 2));
     }
 
-    private static string RandomModel()
-    {
-        string model = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), model);
-        return model;
-    }
+    private static string RandomModel() => RandomModels.Save(seed: 4);
 
     [Fact]
     public void Ctrl_c_during_qat_exits_130_and_writes_nothing()
@@ -169,8 +158,8 @@ public class CtrlCTests
     public void Ctrl_c_during_regress_exits_130_and_leaves_no_stage_running()
     {
         string models = RepoPaths.NewTempDir();
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 4), Path.Combine(models, "lenet5"));
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5Classic(), 4), Path.Combine(models, "lenet5-classic"));
+        RandomModels.Save("lenet5", seed: 4, dir: models);
+        RandomModels.Save("lenet5-classic", seed: 4, dir: models);
         AssertStoppedCleanly(Interrupt(["regress", "--models", models, "--images", "5", "--jobs", "1", "--data", RepoPaths.MnistDir,
                                         "--out", RepoPaths.NewTempDir()], ["dotnet", "lenet-hls"]));
     }

@@ -1,6 +1,4 @@
 using LeNetHls.Cli.Flow;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
@@ -27,13 +25,23 @@ public class FlowStampTests
             }.Run(stages);
             return string.Join("\n", Said);
         }
+
+        /// <summary>Runs codegen, applies <paramref name="change"/>, runs it again and returns what the second run said.</summary>
+        public string RerunAfter(Action change)
+        {
+            Run(Codegen);
+            change();
+            return Run(Codegen);
+        }
     }
+
+    private const string Reran = "codegen         done in";
 
     [Fact]
     public void A_rerun_with_nothing_changed_skips_the_stage()
     {
         var f = new Fixture();
-        Assert.Contains("codegen         done in", f.Run(f.Codegen));
+        Assert.Contains(Reran, f.Run(f.Codegen));
         Assert.Contains("codegen         skipped: inputs and outputs unchanged", f.Run(f.Codegen));
     }
 
@@ -41,10 +49,8 @@ public class FlowStampTests
     public void A_deleted_output_file_reruns_the_stage_and_brings_it_back()
     {
         var f = new Fixture();
-        f.Run(f.Codegen);
         string top = Path.Combine(f.Gen, "hls", "lenet5.cpp");
-        File.Delete(top);
-        Assert.Contains("codegen         done in", f.Run(f.Codegen));
+        Assert.Contains(Reran, f.RerunAfter(() => File.Delete(top)));
         Assert.True(File.Exists(top));
     }
 
@@ -52,19 +58,16 @@ public class FlowStampTests
     public void An_edited_output_file_reruns_the_stage()
     {
         var f = new Fixture();
-        f.Run(f.Codegen);
-        File.AppendAllText(Path.Combine(f.Gen, "rtl", "lenet5.v"), "// edited\n");
-        Assert.Contains("codegen         done in", f.Run(f.Codegen));
-        Assert.DoesNotContain("// edited", File.ReadAllText(Path.Combine(f.Gen, "rtl", "lenet5.v")));
+        string top = Path.Combine(f.Gen, "rtl", "lenet5.v");
+        Assert.Contains(Reran, f.RerunAfter(() => File.AppendAllText(top, "// edited\n")));
+        Assert.DoesNotContain("// edited", File.ReadAllText(top));
     }
 
     [Fact]
     public void A_changed_input_reruns_the_stage()
     {
         var f = new Fixture();
-        f.Run(f.Codegen);
-        Core.Quantized.QModelFile.Save(SyntheticQModel.Create(Presets.LeNet5(), seed: 9), f.QModel);
-        Assert.Contains("codegen         done in", f.Run(f.Codegen));
+        Assert.Contains(Reran, f.RerunAfter(() => QModelFile.Save(SyntheticQModel.Create(Presets.LeNet5(), seed: 9), f.QModel)));
     }
 
     [Fact]
@@ -78,9 +81,7 @@ public class FlowStampTests
     public void A_stamp_from_an_older_flow_makes_the_stage_rerun_instead_of_failing()
     {
         var f = new Fixture();
-        f.Run(f.Codegen);
-        File.WriteAllText(Path.Combine(f.OutDir, ".flow", "codegen.stamp"), "0123abcd");
-        Assert.Contains("codegen         done in", f.Run(f.Codegen));
+        Assert.Contains(Reran, f.RerunAfter(() => File.WriteAllText(Path.Combine(f.OutDir, ".flow", "codegen.stamp"), "0123abcd")));
     }
 
     [Fact]

@@ -1,20 +1,12 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
 /// <summary>Bad input gets one clear line naming the file and the problem, a non-zero exit, no stack trace.</summary>
 public class HardeningTests
 {
-    private static string RandomModel(string preset = "lenet5")
-    {
-        string basePath = Path.Combine(RepoPaths.NewTempDir(), preset);
-        ModelFile.Save(FloatModel.CreateRandom(Presets.Get(preset), 1), basePath);
-        return basePath;
-    }
+    private static string RandomModel(string preset = "lenet5") => RandomModels.Save(preset);
 
     private static string MnistCopy()
     {
@@ -39,9 +31,7 @@ public class HardeningTests
     {
         string dir = MnistCopy();
         string images = Path.Combine(dir, "t10k-images-idx3-ubyte");
-        var bytes = File.ReadAllBytes(images);
-        bytes[5000] ^= 0xff;
-        File.WriteAllBytes(images, bytes);
+        Damage.FlipBits(images, 5000, 0xff);
         CliProcess.Run(["data", "verify", "--data", dir]).AssertCleanError("does not match the original t10k-images-idx3-ubyte");
     }
 
@@ -78,9 +68,7 @@ public class HardeningTests
     public void Bin_with_a_sha_mismatch_is_rejected()
     {
         string m = RandomModel();
-        var bin = File.ReadAllBytes(m + ".bin");
-        bin[8] ^= 4;
-        File.WriteAllBytes(m + ".bin", bin);
+        Damage.FlipBits(m + ".bin", 8, 4);
         CliProcess.Run(["quantize", m, "--out", RepoPaths.NewTempDir()]).AssertCleanError("SHA-256 does not match");
     }
 

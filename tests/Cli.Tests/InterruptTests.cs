@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
@@ -45,8 +42,7 @@ public class InterruptTests
     [Fact]
     public async Task Ctrl_c_during_the_flow_keeps_finished_stages_and_a_rerun_skips_them()
     {
-        string modelPath = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 3), modelPath);
+        string modelPath = RandomModels.Save(seed: 3);
         string outDir = RepoPaths.NewTempDir("lenet-flow");
         string[] args = ["flow", "--model", modelPath, "--images", "20", "--multipliers", "8", "--sweep", "8,4",
                          "--data", RepoPaths.MnistDir, "--out", outDir];

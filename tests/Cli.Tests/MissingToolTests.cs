@@ -1,7 +1,3 @@
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Cli.Tests;
 
 /// <summary>A tool missing from PATH is named, with how to install it.</summary>

@@ -1,24 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
 /// <summary>`train --qat/--bits` (QAT from scratch) and `report accuracy --qat/--search`, through the real executable.</summary>
 public class QatCliTests
 {
-    private static string RandomModel()
-    {
-        string basePath = Path.Combine(RepoPaths.NewTempDir(), "lenet5");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 1), basePath);
-        return basePath;
-    }
+    private static string RandomModel() => RandomModels.Save();
 
     [Fact]
     public void A_qat_config_with_frac_is_rejected_naming_the_file_before_any_data_is_read()
@@ -74,7 +63,7 @@ public class QatCliTests
 
         var q = QModelFile.Load(outBase + ".qmodel.json");
         Assert.All(q.Layers.Where(l => l.HasWeights), l => Assert.Equal(4, l.Weights!.Bits));
-        var test = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test);
+        var test = MnistFiles.Test;
         Assert.Equal(int.Parse(printed.Groups[1].Value, CultureInfo.InvariantCulture), GoldenEvaluation.Run(q, test).Correct(test.Labels));
         // The latent float weights are a normal float model, the start of a later `qat` fine-tune.
         Assert.Equal("lenet5", ModelFile.Load(outBase).Spec.Name);

@@ -1,7 +1,4 @@
 using LeNetHls.Cli.Commands;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 

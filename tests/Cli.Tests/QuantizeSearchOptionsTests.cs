@@ -1,5 +1,3 @@
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Cli.Tests;
 
 /// <summary>`quantize --target-accuracy` runs the search, which chooses every width itself: format options are rejected, not ignored.</summary>

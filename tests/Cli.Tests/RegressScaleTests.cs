@@ -3,8 +3,6 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using LeNetHls.Cli.Commands;
 using LeNetHls.Cli.Regress;
-using LeNetHls.Core.IO;
-using LeNetHls.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace LeNetHls.Cli.Tests;

@@ -1,8 +1,5 @@
 using System.Xml.Linq;
 using LeNetHls.Cli.Regress;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
@@ -85,7 +82,7 @@ public class RegressTests
     public void A_two_case_matrix_runs_bit_exact_and_writes_junit_and_the_second_shard_runs_only_its_case()
     {
         string models = RepoPaths.NewTempDir("lenet-models");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.LeNet5(), 2), Path.Combine(models, "lenet5"));
+        RandomModels.Save("lenet5", seed: 2, dir: models);
         string matrix = Path.Combine(models, "matrix.json");
         File.WriteAllText(matrix, "{\"images\": 10, \"presets\": [\"lenet5\"], \"bits\": [6], \"rounding\": [\"rnd\", \"rnd_conv\"], \"multipliers\": [8]}");
         string outDir = RepoPaths.NewTempDir("lenet-regress");

@@ -1,5 +1,4 @@
 using LeNetHls.Cli.Report;
-using LeNetHls.TestSupport;
 using Microsoft.Playwright;
 
 namespace LeNetHls.Cli.Tests;

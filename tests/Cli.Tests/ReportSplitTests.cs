@@ -1,9 +1,4 @@
 using LeNetHls.Cli.Report;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 
@@ -14,25 +9,32 @@ public class ReportSplitTests
     public void Every_accuracy_in_the_report_names_its_split()
     {
         string html = HtmlReport.Render(ReportBrowserTests.SampleReport());
-        Assert.Contains("float accuracy (test set)", html);
-        Assert.Contains("fixed-point accuracy (test set)", html);
-        Assert.Contains("Accuracy against bits (test set)", html);
-        Assert.Contains("Confusion matrix (fixed point, test set)", html);
-        Assert.Contains("the test set chooses nothing", html);
+        TextAssert.ContainsAll(html,
+            "float accuracy (test set)",
+            "fixed-point accuracy (test set)",
+            "Accuracy against bits (test set)",
+            "Confusion matrix (fixed point, test set)",
+            "the test set chooses nothing");
         Assert.DoesNotContain("float accuracy</", html);
         Assert.DoesNotContain("validation split)</", html);
+    }
+
+    /// <summary>The sample report's figures, from a model whose training record says how its epoch was chosen.</summary>
+    private static string RenderChosenBy(string selection, double? validationAccuracy = null)
+    {
+        var sample = ReportBrowserTests.SampleReport();
+        return HtmlReport.Render(new ReportModel
+        {
+            Title = sample.Title, QModelName = sample.QModelName, TestImages = sample.TestImages, Confusion = sample.Confusion,
+            FloatAccuracy = sample.FloatAccuracy, FixedAccuracy = sample.FixedAccuracy,
+            FloatValidationAccuracy = validationAccuracy, EpochSelection = selection,
+        });
     }
 
     [Fact]
     public void A_model_chosen_on_validation_shows_its_validation_accuracy_and_says_how_it_was_chosen()
     {
-        var report = ReportBrowserTests.SampleReport();
-        string html = HtmlReport.Render(new ReportModel
-        {
-            Title = report.Title, QModelName = report.QModelName, TestImages = report.TestImages, Confusion = report.Confusion,
-            FloatAccuracy = report.FloatAccuracy, FixedAccuracy = report.FixedAccuracy,
-            FloatValidationAccuracy = 0.9934, EpochSelection = "best validation accuracy",
-        });
+        string html = RenderChosenBy("best validation accuracy", validationAccuracy: 0.9934);
         Assert.Contains("<b class=\"\">99.34 %</b>float accuracy (validation split)", html);
         Assert.Contains("epoch was chosen by its accuracy on the validation split", html);
     }
@@ -40,13 +42,7 @@ public class ReportSplitTests
     [Fact]
     public void A_model_chosen_on_the_test_set_before_validation_existed_is_flagged()
     {
-        var report = ReportBrowserTests.SampleReport();
-        string html = HtmlReport.Render(new ReportModel
-        {
-            Title = report.Title, QModelName = report.QModelName, TestImages = report.TestImages, Confusion = report.Confusion,
-            EpochSelection = "best test accuracy",
-        });
-        Assert.Contains("its epoch was chosen on the test set, so its test figures are optimistic", html);
+        Assert.Contains("its epoch was chosen on the test set, so its test figures are optimistic", RenderChosenBy("best test accuracy"));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using LeNetHls.Cli.Report;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 

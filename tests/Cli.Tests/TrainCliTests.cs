@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Cli.Tests;
 

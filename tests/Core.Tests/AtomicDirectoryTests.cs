@@ -1,6 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Core.Tests;
 
 /// <summary>A folder is replaced whole or not at all, and what a killed run left beside it is cleaned up by the next.</summary>

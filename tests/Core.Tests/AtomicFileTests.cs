@@ -1,6 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Core.Tests;
 
 public class AtomicFileTests

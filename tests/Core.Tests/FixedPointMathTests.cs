@@ -1,5 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-
 namespace LeNetHls.Core.Tests;
 
 /// <summary>docs/fixed-point.md §1, §3 and §4 on their edge values.</summary>

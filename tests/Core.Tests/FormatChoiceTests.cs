@@ -1,5 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-
 namespace LeNetHls.Core.Tests;
 
 public class FormatChoiceTests

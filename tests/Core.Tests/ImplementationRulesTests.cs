@@ -1,8 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Core.Tests;
 
 public class ImplementationRulesTests
@@ -11,21 +6,17 @@ public class ImplementationRulesTests
     [InlineData(RoundingMode.Rnd, "rnd", "AP_RND", "ROUND_HALF_UP")]
     [InlineData(RoundingMode.Trn, "trn", "AP_TRN", "TRUNCATE")]
     [InlineData(RoundingMode.RndConv, "rnd_conv", "AP_RND_CONV", "ROUND_HALF_EVEN")]
-    public void Each_rounding_mode_has_one_name_per_implementation(RoundingMode mode, string qmodel, string vitis, string kernel)
-    {
-        Assert.Equal(qmodel, ModeNames.QModelName(mode));
-        Assert.Equal(vitis, ModeNames.VitisName(mode));
-        Assert.Equal(kernel, ModeNames.KernelName(mode));
-    }
-
-    [Theory]
     [InlineData(OverflowMode.Sat, "sat", "AP_SAT", "SATURATE")]
     [InlineData(OverflowMode.Wrap, "wrap", "AP_WRAP", "WRAP")]
-    public void Each_overflow_mode_has_one_name_per_implementation(OverflowMode mode, string qmodel, string vitis, string kernel)
+    public void Each_rounding_and_overflow_mode_has_one_name_per_implementation(Enum mode, string qmodel, string vitis, string kernel)
     {
-        Assert.Equal(qmodel, ModeNames.QModelName(mode));
-        Assert.Equal(vitis, ModeNames.VitisName(mode));
-        Assert.Equal(kernel, ModeNames.KernelName(mode));
+        var names = mode switch
+        {
+            RoundingMode r => (ModeNames.QModelName(r), ModeNames.VitisName(r), ModeNames.KernelName(r)),
+            OverflowMode o => (ModeNames.QModelName(o), ModeNames.VitisName(o), ModeNames.KernelName(o)),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+        };
+        Assert.Equal((qmodel, vitis, kernel), names);
     }
 
     [Fact]

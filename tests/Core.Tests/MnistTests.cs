@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests;
 

@@ -1,7 +1,4 @@
 using System.Text.Json.Nodes;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests;
 
@@ -11,12 +8,7 @@ namespace LeNetHls.Core.Tests;
 /// </summary>
 public class ModelFileIntegrityTests
 {
-    private static string SaveRandom(string preset = "lenet5")
-    {
-        string basePath = Path.Combine(RepoPaths.NewTempDir(), "net");
-        ModelFile.Save(FloatModel.CreateRandom(Presets.Get(preset), 5), basePath);
-        return basePath;
-    }
+    private static string SaveRandom(string preset = "lenet5") => RandomModels.Save(preset, seed: 5);
 
     private static string Edit(string basePath, Action<JsonNode> edit)
     {

@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests;
 
@@ -69,9 +66,7 @@ public class ModelFileTests
     public void A_changed_weight_fails_the_sha256()
     {
         string basePath = SaveRandom();
-        var bin = File.ReadAllBytes(basePath + ".bin");
-        bin[100] ^= 1;
-        File.WriteAllBytes(basePath + ".bin", bin);
+        Damage.FlipBits(basePath + ".bin", 100, 1);
         Assert.Contains("SHA-256 does not match", Assert.Throws<LeNetHlsException>(() => ModelFile.Load(basePath)).Message);
     }
 

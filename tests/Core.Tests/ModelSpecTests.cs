@@ -1,6 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Core.Tests;
 
 public class ModelSpecTests

@@ -1,8 +1,4 @@
 using System.Text.Json.Nodes;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests;
 

@@ -1,11 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
 using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 

@@ -1,9 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 

@@ -1,10 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.Core.Verification;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>The generated C++, compiled with g++, computes exactly what the golden model computes.</summary>

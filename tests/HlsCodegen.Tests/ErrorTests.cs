@@ -1,7 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>Tests that change process-wide environment variables run alone.</summary>

@@ -1,10 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.Core.Verification;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 
@@ -27,16 +22,18 @@ public class GeneratedProjectTests
         string hls = Generate(Lenet5);
         string header = File.ReadAllText(Path.Combine(hls, "lenet5.h"));
         string top = File.ReadAllText(Path.Combine(hls, "lenet5.cpp"));
-        Assert.Contains("static const unsigned LENET_N_PIXELS = 784;", header);
-        Assert.Contains("static const unsigned LENET_N_CLASSES = 10;", header);
-        Assert.Contains("typedef nnet::pixel_type pixel_t;", header);
-        Assert.Contains($"typedef nnet::fixed_t<8, {8 - Lenet5.Scores.Frac}>::type score_t;", header);
-        Assert.Contains("void lenet5(const pixel_t pixels[LENET_N_PIXELS], score_t scores[LENET_N_CLASSES]);", header);
-        Assert.Contains("void lenet5(const pixel_t pixels[LENET_N_PIXELS], score_t scores[LENET_N_CLASSES]) {", top);
-        Assert.Contains("#pragma HLS INTERFACE mode=axis port=pixels", top);
-        Assert.Contains("#pragma HLS INTERFACE mode=axis port=scores", top);
-        Assert.Contains("#pragma HLS INTERFACE mode=ap_ctrl_hs port=return", top);
-        Assert.Contains("#pragma HLS DATAFLOW", top);
+        TextAssert.ContainsAll(header,
+            "static const unsigned LENET_N_PIXELS = 784;",
+            "static const unsigned LENET_N_CLASSES = 10;",
+            "typedef nnet::pixel_type pixel_t;",
+            $"typedef nnet::fixed_t<8, {8 - Lenet5.Scores.Frac}>::type score_t;",
+            "void lenet5(const pixel_t pixels[LENET_N_PIXELS], score_t scores[LENET_N_CLASSES]);");
+        TextAssert.ContainsAll(top,
+            "void lenet5(const pixel_t pixels[LENET_N_PIXELS], score_t scores[LENET_N_CLASSES]) {",
+            "#pragma HLS INTERFACE mode=axis port=pixels",
+            "#pragma HLS INTERFACE mode=axis port=scores",
+            "#pragma HLS INTERFACE mode=ap_ctrl_hs port=return",
+            "#pragma HLS DATAFLOW");
     }
 
     [Fact]
@@ -58,20 +55,22 @@ public class GeneratedProjectTests
     {
         string text = File.ReadAllText(Path.Combine(Generate(Lenet5), "weights", "w_conv2.h"));
         var w = Lenet5.Layers[2].Weights!;
-        Assert.Contains($"Format fx<8,{w.Frac}> = ap_fixed<8,{8 - w.Frac}>", text);
-        Assert.Contains("Shape [5, 5, 6, 16] in layout [kh][kw][in][out]", text);
-        Assert.Contains("w_conv2[150][16] = {", text);
+        TextAssert.ContainsAll(text,
+            $"Format fx<8,{w.Frac}> = ap_fixed<8,{8 - w.Frac}>",
+            "Shape [5, 5, 6, 16] in layout [kh][kw][in][out]",
+            "w_conv2[150][16] = {");
     }
 
     [Fact]
     public void Weight_roms_are_bound_to_rom_and_partitioned_for_the_multipliers()
     {
         string top = File.ReadAllText(Path.Combine(Generate(Lenet5, new HlsOptions { MultipliersPerLayer = 8 }), "lenet5.cpp"));
-        Assert.Contains("#pragma HLS BIND_STORAGE variable=w_fc1 type=rom_1p impl=bram", top);
-        Assert.Contains("#pragma HLS ARRAY_PARTITION variable=w_conv1 cyclic factor=6 dim=2", top);
-        Assert.Contains("#pragma HLS ARRAY_PARTITION variable=w_conv2 cyclic factor=8 dim=2", top);
-        Assert.Contains("#pragma HLS ARRAY_PARTITION variable=w_fc2 cyclic factor=7 dim=2", top);
-        Assert.Contains("#pragma HLS ARRAY_PARTITION variable=w_fc3 cyclic factor=5 dim=2", top);
+        TextAssert.ContainsAll(top,
+            "#pragma HLS BIND_STORAGE variable=w_fc1 type=rom_1p impl=bram",
+            "#pragma HLS ARRAY_PARTITION variable=w_conv1 cyclic factor=6 dim=2",
+            "#pragma HLS ARRAY_PARTITION variable=w_conv2 cyclic factor=8 dim=2",
+            "#pragma HLS ARRAY_PARTITION variable=w_fc2 cyclic factor=7 dim=2",
+            "#pragma HLS ARRAY_PARTITION variable=w_fc3 cyclic factor=5 dim=2");
     }
 
     [Fact]
@@ -110,9 +109,10 @@ public class GeneratedProjectTests
                                      "cosim_design", "export_design" })
             Assert.Contains(line, tcl);
         string cfg = File.ReadAllText(Path.Combine(hls, "hls_config.cfg"));
-        Assert.Contains("part=xcu250-figd2104-2L-e", cfg);
-        Assert.Contains("clock=4.5ns", cfg);
-        Assert.Contains("syn.top=lenet5", cfg);
+        TextAssert.ContainsAll(cfg,
+            "part=xcu250-figd2104-2L-e",
+            "clock=4.5ns",
+            "syn.top=lenet5");
     }
 
     [Fact]

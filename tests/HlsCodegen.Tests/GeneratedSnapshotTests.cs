@@ -1,11 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
 using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 

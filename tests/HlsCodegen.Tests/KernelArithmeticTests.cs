@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 

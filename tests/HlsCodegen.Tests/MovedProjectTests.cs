@@ -1,9 +1,3 @@
-using LeNetHls.Core.Verification;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>A generated folder holds no path of the machine it was generated on, and works after being moved.</summary>

@@ -1,5 +1,3 @@
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>

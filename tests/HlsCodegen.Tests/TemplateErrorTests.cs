@@ -1,7 +1,4 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 
@@ -34,67 +31,38 @@ public sealed class TemplateErrorTests : IDisposable
         return home;
     }
 
-    private LeNetHlsException GenerateWith(string template, Func<string, string> edit, Action<string> generate, out string templatePath, out string outDir)
+    [Theory]
+    [InlineData("hls/lenet5.h.sbn", "{{ pixels }}", "{{ for }}", "line 8, column ", "template syntax error")]
+    [InlineData("hls/lenet5_config.h.sbn", "{{ layer.kernel }};", "{{ layer.kernal }};", "line 38, column 45: template error: ", "kernal")]
+    [InlineData("rtl/lenet_taps.h.sbn", "{{ layer_count }}];", "{{ layer_total }}];", "line 14, column 36: template error: ", "layer_total")]
+    [InlineData("rtl/top.v.sbn", "{{ coord_width }}", "{{ coord_width", "line ", "template syntax error")]
+    public void A_broken_template_stops_generation_with_one_line_naming_it_and_writes_nothing(
+        string template, string original, string broken, string position, string problem)
     {
         string home = CopyAssets();
-        templatePath = Path.Combine(home, "templates", template);
-        File.WriteAllText(templatePath, edit(File.ReadAllText(templatePath)));
+        string templatePath = Path.Combine(home, "templates", template);
+        File.WriteAllText(templatePath, File.ReadAllText(templatePath).Replace(original, broken));
         string outParent = RepoPaths.NewTempDir("template-out");
         _dirs.Add(outParent);
-        outDir = Path.Combine(outParent, "out");
+        string outDir = Path.Combine(outParent, "out");
+        var model = SyntheticQModel.Create(Presets.LeNet5());
         string? previous = Environment.GetEnvironmentVariable(HlsAssets.HomeVariable);
         Environment.SetEnvironmentVariable(HlsAssets.HomeVariable, home);
         try
         {
-            string dir = outDir;
-            return Assert.Throws<LeNetHlsException>(() => generate(dir));
+            var e = Assert.Throws<LeNetHlsException>(() =>
+            {
+                if (template.StartsWith("hls/", StringComparison.Ordinal)) HlsGenerator.Generate(model, outDir, new HlsOptions());
+                else RtlGenerator.Generate(model, outDir, new RtlOptions());
+            });
+            Assert.True(e.Message.StartsWith($"{templatePath}: {position}", StringComparison.Ordinal), e.Message);
+            Assert.Contains(problem, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.False(Directory.Exists(outDir));
         }
         finally
         {
             Environment.SetEnvironmentVariable(HlsAssets.HomeVariable, previous);
         }
-    }
-
-    private static void GenerateHls(string dir) =>
-        HlsGenerator.Generate(SyntheticQModel.Create(Presets.LeNet5()), dir, new HlsOptions());
-
-    private static void GenerateRtl(string dir) =>
-        RtlGenerator.Generate(SyntheticQModel.Create(Presets.LeNet5()), dir, new RtlOptions());
-
-    [Fact]
-    public void A_syntax_error_in_an_hls_template_names_it_and_writes_nothing()
-    {
-        var e = GenerateWith(Path.Combine("hls", "lenet5.h.sbn"), t => t.Replace("{{ pixels }}", "{{ for }}"), GenerateHls, out string path, out string outDir);
-        Assert.True(e.Message.StartsWith($"{path}: line 8, column ", StringComparison.Ordinal), e.Message);
-        Assert.Contains("template syntax error", e.Message);
-        Assert.False(Directory.Exists(outDir));
-    }
-
-    [Fact]
-    public void An_unknown_member_in_an_hls_template_names_its_line_and_column_and_writes_nothing()
-    {
-        var e = GenerateWith(Path.Combine("hls", "lenet5_config.h.sbn"), t => t.Replace("{{ layer.kernel }};", "{{ layer.kernal }};"), GenerateHls, out string path, out string outDir);
-        Assert.True(e.Message.StartsWith($"{path}: line 38, column 45: template error: ", StringComparison.Ordinal), e.Message);
-        Assert.Contains("kernal", e.Message);
-        Assert.DoesNotContain('\n', e.Message);
-        Assert.False(Directory.Exists(outDir));
-    }
-
-    [Fact]
-    public void An_unknown_variable_in_an_rtl_template_names_its_line_and_column_and_writes_nothing()
-    {
-        var e = GenerateWith(Path.Combine("rtl", "lenet_taps.h.sbn"), t => t.Replace("{{ layer_count }}];", "{{ layer_total }}];"), GenerateRtl, out string path, out string outDir);
-        Assert.True(e.Message.StartsWith($"{path}: line 14, column 36: template error: ", StringComparison.Ordinal), e.Message);
-        Assert.Contains("layer_total", e.Message);
-        Assert.False(Directory.Exists(outDir));
-    }
-
-    [Fact]
-    public void A_syntax_error_in_an_rtl_template_names_it_and_writes_nothing()
-    {
-        var e = GenerateWith(Path.Combine("rtl", "top.v.sbn"), t => t.Replace("{{ coord_width }}", "{{ coord_width"), GenerateRtl, out string path, out string outDir);
-        Assert.True(e.Message.StartsWith($"{path}: line ", StringComparison.Ordinal), e.Message);
-        Assert.Contains("template syntax error", e.Message);
-        Assert.False(Directory.Exists(outDir));
     }
 }

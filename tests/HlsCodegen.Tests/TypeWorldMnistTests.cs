@@ -1,6 +1,3 @@
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>

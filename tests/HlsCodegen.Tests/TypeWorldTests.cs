@@ -1,8 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.HlsCodegen.Tests;
 
 /// <summary>
@@ -54,9 +49,10 @@ public class TypeWorldTests
         foreach (var kernel in new[] { "nnet_conv2d.h", "nnet_dense.h" })
         {
             string text = File.ReadAllText(Path.Combine(hls, "nnet", kernel));
-            Assert.Contains("const typename rom_word<typename CONFIG::weight_t>::type weights[", text);
-            Assert.Contains("weight_t(weights[", text);
-            Assert.Contains("accum_t(bias_t(biases[co]))", text);
+            TextAssert.ContainsAll(text,
+                "const typename rom_word<typename CONFIG::weight_t>::type weights[",
+                "weight_t(weights[",
+                "accum_t(bias_t(biases[co]))");
         }
     }
 

@@ -1,13 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.Core.Verification;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.HlsCodegen.Tests;
 
@@ -37,9 +30,10 @@ public class UnsignedTests
         var model = SyntheticQModel.Create(Presets.LeNet5(), weightBits: 8, actBits: 4, seed: 3, unsignedRelu: true);
         string hls = Generate(model);
         string conv1 = Config(hls, "conv1"), pool1 = Config(hls, "pool1");
-        Assert.Contains("typedef pixel_t input_t;", conv1);
-        Assert.Contains("typedef nnet::uint_t<4>::type result_t;", conv1);
-        Assert.Contains("static const int out_bits = 5;", conv1);
+        TextAssert.ContainsAll(conv1,
+            "typedef pixel_t input_t;",
+            "typedef nnet::uint_t<4>::type result_t;",
+            "static const int out_bits = 5;");
         Assert.Contains("typedef config_conv1::result_t input_t;", pool1);
         Assert.Contains("typedef nnet::uint_t<4>::type result_t;", pool1);
         Assert.Contains("typedef config_pool1::result_t input_t;", Config(hls, "conv2"));
@@ -51,9 +45,10 @@ public class UnsignedTests
         var model = SyntheticQModel.Create(Presets.LeNet5(), weightBits: 8, actBits: 4, seed: 3, unsignedRelu: true);
         string hls = Generate(model);
         string fc3 = Config(hls, "fc3");
-        Assert.Contains("typedef config_fc2::result_t input_t;", fc3);
-        Assert.Contains("typedef nnet::int_t<4>::type result_t;", fc3);
-        Assert.Contains("static const int out_bits = 4;", fc3);
+        TextAssert.ContainsAll(fc3,
+            "typedef config_fc2::result_t input_t;",
+            "typedef nnet::int_t<4>::type result_t;",
+            "static const int out_bits = 4;");
         Assert.Contains($"typedef nnet::fixed_t<4, {4 - model.Scores.Frac}>::type score_t;", File.ReadAllText(Path.Combine(hls, "lenet5.h")));
     }
 

@@ -1,9 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Onnx.Tests;
 
 /// <summary>Each rule of docs/fixed-point.md, as the exported ONNX graph computes it in ONNX Runtime, equals the golden model.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LeNetHls.Core.Model;
 
 namespace LeNetHls.Onnx.Tests;
 

@@ -1,5 +1,3 @@
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
 using LeNetHls.Trainer;
 
 namespace LeNetHls.Onnx.Tests;

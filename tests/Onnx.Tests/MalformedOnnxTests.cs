@@ -1,8 +1,5 @@
 using Google.Protobuf;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 using LeNetHls.Onnx.Proto;
-using LeNetHls.TestSupport;
 using DataType = LeNetHls.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace LeNetHls.Onnx.Tests;

@@ -1,11 +1,7 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
 using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.HlsCodegen;
 using LeNetHls.Quantizer;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Onnx.Tests;
@@ -13,7 +9,7 @@ namespace LeNetHls.Onnx.Tests;
 /// <summary>Real qmodels: post-training 8-bit and briefly fine-tuned QAT models of the PyTorch lenet5 fixture, and lenet5-classic.</summary>
 internal static class RealQModels
 {
-    public static MnistSet Train(int count) => Mnist.Load(RepoPaths.MnistDir, MnistSplit.Train).Take(count);
+    public static MnistSet Train(int count) => MnistFiles.Train.Take(count);
 
     public static FloatModel TorchLenet5() => OnnxImporter.Import(Ort.Fixture("lenet5.onnx"), "torch-lenet5");
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Onnx.Tests;
 

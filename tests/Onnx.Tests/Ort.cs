@@ -1,7 +1,5 @@
 using Google.Protobuf;
-using LeNetHls.Core.Data;
 using LeNetHls.Onnx.Proto;
-using LeNetHls.TestSupport;
 using Microsoft.ML.OnnxRuntime;
 
 namespace LeNetHls.Onnx.Tests;
@@ -54,7 +52,7 @@ internal sealed class Ort : IDisposable
 
     public static MnistSet Test(int? count = null)
     {
-        var set = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test);
+        var set = MnistFiles.Test;
         return count is { } n ? set.Take(n) : set;
     }
 

@@ -1,10 +1,7 @@
 using System.Xml.Linq;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer.Search;
 using LeNetHls.Quantizer.Tests.Search;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests;
 
@@ -126,10 +123,11 @@ public class AccuracySweepQatTests
     {
         var report = Constructed() with { Search = SearchSummaryTests.Sample() };
         string md = SweepReportWriter.Markdown(report);
-        Assert.Contains("## Mixed-precision search: the Pareto front", md);
-        Assert.Contains($"![Pareto front]({SweepReportWriter.ParetoChartFile})", md);
-        Assert.Contains("Chosen: `w 8,4,8 a 8,8 s 8` (`tiny-mixed.qmodel.json`): ROM 3200 bits (3000 in weights), cost 3460, validation 97.60 %, **test 97.12 %**", md);
-        Assert.Contains("| `w 1,4,8 a 8,4 s 8` | 3100 | 2950 | 180 | 3280 | 93.00 % |", md);
+        TextAssert.ContainsAll(md,
+            "## Mixed-precision search: the Pareto front",
+            $"![Pareto front]({SweepReportWriter.ParetoChartFile})",
+            "Chosen: `w 8,4,8 a 8,8 s 8` (`tiny-mixed.qmodel.json`): ROM 3200 bits (3000 in weights), cost 3460, validation 97.60 %, **test 97.12 %**",
+            "| `w 1,4,8 a 8,4 s 8` | 3100 | 2950 | 180 | 3280 | 93.00 % |");
         Assert.Equal(4, md.Split('\n').Count(l => l.StartsWith("| `w ", StringComparison.Ordinal)));
 
         var svg = XDocument.Parse(ParetoReport.Chart(report.Search!, "tiny"));

@@ -1,7 +1,4 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests;
 
@@ -49,20 +46,22 @@ public class AccuracySweepTests
     public void The_markdown_tabulates_all_three_series_with_changed_predictions()
     {
         string md = SweepReportWriter.Markdown(Report());
-        Assert.Contains("| 8 | 98.50 | 98.00 | 97.50 | 1 / 2 / 3 |", md);
-        Assert.Contains("| 2 | 10.00 | n/a | 9.50 | 180 / n/a / 181 |", md);
-        Assert.Contains("* activations at 2 bits: layer 'pw': broken", md);
-        Assert.Contains("| 2 | 77 |", md);
-        Assert.Contains("![accuracy vs bits](accuracy.svg)", md);
+        TextAssert.ContainsAll(md,
+            "| 8 | 98.50 | 98.00 | 97.50 | 1 / 2 / 3 |",
+            "| 2 | 10.00 | n/a | 9.50 | 180 / n/a / 181 |",
+            "* activations at 2 bits: layer 'pw': broken",
+            "| 2 | 77 |",
+            "![accuracy vs bits](accuracy.svg)");
     }
 
     [Fact]
     public void The_markdown_says_its_accuracies_are_on_the_test_set_and_that_it_chooses_nothing()
     {
         string md = SweepReportWriter.Markdown(Report());
-        Assert.Contains("on 200 MNIST test images", md);
-        Assert.Contains("## Fixed-point accuracy (%, test set)", md);
-        Assert.Contains("every accuracy in this report is on the test set, which chooses nothing", md);
+        TextAssert.ContainsAll(md,
+            "on 200 MNIST test images",
+            "## Fixed-point accuracy (%, test set)",
+            "every accuracy in this report is on the test set, which chooses nothing");
     }
 
     [Fact]

@@ -1,8 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Quantizer.Tests;
 
 public class EvaluationTests
@@ -36,8 +31,8 @@ public class EvaluationTests
     [Trait("Category", "Integration")]
     public void On_real_MNIST_a_quantized_model_runs_bit_exact_against_the_straightforward_golden_model()
     {
-        var train = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Train).Take(200);
-        var test = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test).Take(300);
+        var train = MnistFiles.Train.Take(200);
+        var test = MnistFiles.Test.Take(300);
         foreach (var preset in Presets.Names)
         {
             var model = FloatModel.CreateRandom(Presets.Get(preset), seed: 2);

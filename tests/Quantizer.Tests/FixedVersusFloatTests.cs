@@ -1,7 +1,3 @@
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Quantizer.Tests;
 
 /// <summary>At 16 bits the golden model tracks the float model closely on a random (untrained) LeNet.</summary>

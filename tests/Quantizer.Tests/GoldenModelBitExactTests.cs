@@ -1,9 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Quantizer.Tests;
 
 /// <summary>The optimized GoldenModel equals the plain transcription of docs/fixed-point.md in every layer's integers.</summary>

@@ -1,8 +1,4 @@
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests;
 

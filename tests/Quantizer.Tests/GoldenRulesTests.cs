@@ -1,8 +1,3 @@
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using static LeNetHls.Quantizer.Tests.TinyQModels;
 
 namespace LeNetHls.Quantizer.Tests;

@@ -1,9 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Quantizer.Tests;
 
 /// <summary>The formats the quantizer picks follow docs/fixed-point.md §8, worked out by hand on tiny models.</summary>
@@ -17,6 +11,12 @@ public class ModelQuantizerTests
         var model = TinyFloatModels.ReluModel(withBiases);
         var statistics = ActivationStatistics.Collect(model, TinyFloatModels.Images(), 4);
         return ModelQuantizer.Quantize(model, statistics, options ?? ByMaximum, "tiny-w8a8", "tiny.modelstruct");
+    }
+
+    private static QModel QuantizeTanh(QuantizeOptions? options = null)
+    {
+        var model = TinyFloatModels.TanhModel();
+        return ModelQuantizer.Quantize(model, ActivationStatistics.Collect(model, TinyFloatModels.Images(), 4), options ?? ByMaximum, "tiny-tanh", "tiny.modelstruct");
     }
 
     [Fact]
@@ -141,9 +141,7 @@ public class ModelQuantizerTests
     [Fact]
     public void Tanh_layers_get_a_table_over_the_calibrated_input_range()
     {
-        var model = TinyFloatModels.TanhModel();
-        var q = ModelQuantizer.Quantize(model, ActivationStatistics.Collect(model, TinyFloatModels.Images(), 4),
-                                        ByMaximum, "tiny-tanh", "tiny.modelstruct");
+        var q = QuantizeTanh();
         var c1 = q.Layers[0];
         // Pre-activations 2·p/255 − 1 lie in [−1, 1]: 8 index bits at F = 7 cover them at the output's step.
         Assert.Equal(8, c1.Tanh!.IndexBits);
@@ -156,9 +154,7 @@ public class ModelQuantizerTests
     [Fact]
     public void AvgPool_keeps_its_input_format_and_sums_at_F_plus_log2_of_the_window()
     {
-        var model = TinyFloatModels.TanhModel();
-        var q = ModelQuantizer.Quantize(model, ActivationStatistics.Collect(model, TinyFloatModels.Images(), 4),
-                                        ByMaximum, "tiny-tanh", "tiny.modelstruct");
+        var q = QuantizeTanh();
         var s2 = q.Layers[1];
         Assert.Equal(q.Layers[0].Output, s2.Output);
         Assert.Equal(new QFormat(10, 9), s2.Accumulator);
@@ -167,9 +163,7 @@ public class ModelQuantizerTests
     [Fact]
     public void An_explicit_tanh_index_width_is_used()
     {
-        var model = TinyFloatModels.TanhModel();
-        var q = ModelQuantizer.Quantize(model, ActivationStatistics.Collect(model, TinyFloatModels.Images(), 4),
-                                        ByMaximum with { TanhIndexBits = 5 }, "tiny-tanh", "tiny.modelstruct");
+        var q = QuantizeTanh(ByMaximum with { TanhIndexBits = 5 });
         Assert.Equal(5, q.Layers[0].Tanh!.IndexBits);
         Assert.Equal(4, q.Layers[0].Tanh!.IndexFrac);
     }

@@ -1,6 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Quantizer.Tests;
 
 /// <summary>Float models small enough that every format the quantizer picks can be worked out by hand.</summary>

@@ -1,7 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.Quantizer.Tests;
 
 /// <summary>Hand-built qmodels of one or two layers whose every integer is known, for pinning rules.</summary>

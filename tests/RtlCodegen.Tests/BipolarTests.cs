@@ -1,8 +1,5 @@
 using System.Text;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 

@@ -1,25 +1,14 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
 
 namespace LeNetHls.RtlCodegen.Tests;
 
-/// <summary>One generated and Verilator-built lenet5 (8 bits, rnd, sat), shared by the tests of this class.</summary>
-public sealed class Lenet5Build : IDisposable
-{
-    public QModel Model { get; } = RtlFixture.Model("lenet5");
-    public string Dir { get; }
-    public Lenet5Build() => Dir = RtlFixture.Generate(Model, multipliers: 16, prefix: "rtl-lenet5");
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
-}
-
 [Trait("Category", "Integration")]
-public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
+public class Lenet5CosimTests(Lenet5M128Build build) : IClassFixture<Lenet5M128Build>
 {
     [Fact]
     public void Lenet5_at_8_bits_is_bit_exact_under_30_percent_random_stalls_on_both_streams()
     {
-        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(12), new CosimOptions { StallProbability = 0.3, Seed = 11 });
+        var result = build.Design.Cosim(RtlFixture.Images(12), new CosimOptions { StallProbability = 0.3, Seed = 11 });
         Assert.Equal(12, result.Images);
         Assert.Equal(0, result.Mismatches);
     }
@@ -27,8 +16,8 @@ public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
     [Fact]
     public void Pipelined_images_finish_one_initiation_interval_apart_near_the_planned_II()
     {
-        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(6), new CosimOptions());
-        var plan = CosimRunner.ReadPlan(Path.Combine(build.Dir, CosimRunner.RtlFolder));
+        var result = build.Design.Cosim(RtlFixture.Images(6), new CosimOptions());
+        var plan = CosimRunner.ReadPlan(build.Design.RtlDir);
         Assert.Equal(0, result.Mismatches);
         Assert.InRange(result.Cycles.II, plan.EstimatedII * 0.95, plan.EstimatedII * 1.1);
         Assert.True(result.Cycles.FirstLatency > result.Cycles.II, "layers overlap across images, so latency exceeds II");
@@ -37,7 +26,7 @@ public class Lenet5CosimTests(Lenet5Build build) : IClassFixture<Lenet5Build>
     [Fact]
     public void A_wrong_weight_in_a_mem_file_is_caught_and_blamed_on_its_layer()
     {
-        var result = RtlFixture.CosimWithCorruptConv2Weights(build.Model, build.Dir);
+        var result = RtlFixture.CosimWithCorruptConv2Weights(build.Design);
         Assert.True(result.Mismatches > 0);
         Assert.NotNull(result.Blame);
         Assert.Equal("conv2", result.Blame!.LayerName);

@@ -1,7 +1,4 @@
-using LeNetHls.TestSupport;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
 
 namespace LeNetHls.RtlCodegen.Tests;
@@ -29,13 +26,13 @@ public class CosimRangeTests
     }
 }
 
-/// <summary>lenet5 (8 bits) at M = 128 (II 3,613 cycles), generated and Verilator-built once for the class.</summary>
-public sealed class Lenet5M128Build : IDisposable
+/// <summary>
+/// lenet5 (8 bits, rnd, sat) at M = 128 (II 3,613 cycles): the classes that simulate it share one generated
+/// folder and one Verilator build (see <see cref="SharedDesign"/>).
+/// </summary>
+public sealed class Lenet5M128Build
 {
-    public QModel Model { get; } = RtlFixture.Model("lenet5");
-    public string Dir { get; }
-    public Lenet5M128Build() => Dir = RtlFixture.Generate(Model, multipliers: 128, prefix: "rtl-host");
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
+    public SharedDesign Design { get; } = SharedDesign.Of(RtlFixture.Model("lenet5"), multipliers: 128);
 }
 
 [Trait("Category", "Integration")]
@@ -49,7 +46,7 @@ public class HostModeCosimTests(Lenet5M128Build build) : IClassFixture<Lenet5M12
     {
         // Two processes, so the range split and the in-order merge are exercised too.
         var options = new CosimOptions { Host = host, StallProbability = 0.1, Seed = 21, StartGap = 40, Processes = 2 };
-        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(images), options);
+        var result = build.Design.Cosim(RtlFixture.Images(images), options);
         Assert.Equal(images, result.Images);
         Assert.Equal(0, result.Mismatches);
     }
@@ -57,15 +54,15 @@ public class HostModeCosimTests(Lenet5M128Build build) : IClassFixture<Lenet5M12
     [Fact]
     public void A_handshake_host_gets_the_same_II_as_a_holding_host_when_the_input_is_not_the_bottleneck()
     {
-        var hold = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(8), new CosimOptions { Host = CosimHost.Hold });
-        var handshake = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(8), new CosimOptions { Host = CosimHost.Handshake, StartGap = 8 });
+        var hold = build.Design.Cosim(RtlFixture.Images(8), new CosimOptions { Host = CosimHost.Hold });
+        var handshake = build.Design.Cosim(RtlFixture.Images(8), new CosimOptions { Host = CosimHost.Handshake, StartGap = 8 });
         Assert.Equal(hold.Cycles.II, handshake.Cycles.II);
     }
 
     [Fact]
     public void A_sequential_host_sees_each_image_alone_so_its_II_is_the_latency()
     {
-        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(4), new CosimOptions { Host = CosimHost.Sequential });
+        var result = build.Design.Cosim(RtlFixture.Images(4), new CosimOptions { Host = CosimHost.Sequential });
         Assert.Equal(0, result.Mismatches);
         Assert.True(result.Cycles.II >= result.Cycles.FirstLatency, $"II {result.Cycles.II}, latency {result.Cycles.FirstLatency}");
         Assert.Equal(result.Cycles.FirstLatency, result.Cycles.MeanLatency);
@@ -73,11 +70,11 @@ public class HostModeCosimTests(Lenet5M128Build build) : IClassFixture<Lenet5M12
 }
 
 /// <summary>
-/// Fault injection: each test breaks the protocol in a copy of the generated RTL and expects the
+/// Fault injection: each test breaks the protocol in a copy of the shared lenet5 M = 128 RTL and expects the
 /// harness's protocol checker to stop the run with a one-line reason.
 /// </summary>
 [Trait("Category", "Integration")]
-public class ProtocolCheckerTests
+public class ProtocolCheckerTests(Lenet5M128Build build) : IClassFixture<Lenet5M128Build>
 {
     // lenet_pixel_in as it was before the fix: ap_ready registered, one cycle after the last pixel,
     // while image_begin can already fire for a start the host is about to withdraw.
@@ -137,38 +134,27 @@ public class ProtocolCheckerTests
     [InlineData(CosimHost.Sequential, 3, "began without ap_start")]
     public void An_ap_ready_one_cycle_late_starts_an_unrequested_image_and_fails_the_run(CosimHost host, int images, string reason)
     {
-        var model = RtlFixture.Model("lenet5");
-        string dir = RtlFixture.Generate(model, multipliers: 128, prefix: "rtl-fault");
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, CosimRunner.RtlFolder, "lenet_pixel_in.v"), LateReady);
-            var e = Assert.Throws<LeNetHlsException>(() => CosimRunner.Run(model, dir, RtlFixture.Images(images), new CosimOptions { Host = host }));
-            Assert.Contains("protocol violation", e.Message);
-            Assert.Contains(reason, e.Message);
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        var design = build.Design.Edited(rtl => File.WriteAllText(Path.Combine(rtl, "lenet_pixel_in.v"), LateReady));
+        var e = Assert.Throws<LeNetHlsException>(() => design.Cosim(RtlFixture.Images(images), new CosimOptions { Host = host }));
+        Assert.Contains("protocol violation", e.Message);
+        Assert.Contains(reason, e.Message);
     }
 
     [Fact]
     public void Scores_that_change_under_back_pressure_fail_the_run()
     {
-        var model = RtlFixture.Model("lenet5");
-        string dir = RtlFixture.Generate(model, multipliers: 128, prefix: "rtl-fault");
-        try
+        var design = build.Design.Edited(rtl =>
         {
-            string rtl = Path.Combine(dir, CosimRunner.RtlFolder);
             File.WriteAllText(Path.Combine(rtl, "lenet_axis_leaky.v"), LeakyRegister);
             string top = Path.Combine(rtl, "lenet5.v");
             string text = File.ReadAllText(top);
             string broken = Regex.Replace(text, @"lenet_axis_skid(\s*#\([^;]*?\)\s*scores_skid\b)", "lenet_axis_leaky$1");
             Assert.NotEqual(text, broken);
             File.WriteAllText(top, broken);
-            var e = Assert.Throws<LeNetHlsException>(() =>
-                CosimRunner.Run(model, dir, RtlFixture.Images(2), new CosimOptions { StallProbability = 0.5, Seed = 2 }));
-            Assert.Contains("protocol violation", e.Message);
-            Assert.Contains("scores_TDATA changed while TVALID && !TREADY", e.Message);
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+        });
+        var e = Assert.Throws<LeNetHlsException>(() => design.Cosim(RtlFixture.Images(2), new CosimOptions { StallProbability = 0.5, Seed = 2 }));
+        Assert.Contains("protocol violation", e.Message);
+        Assert.Contains("scores_TDATA changed while TVALID && !TREADY", e.Message);
     }
 }
 

@@ -1,7 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.RtlCodegen.Tests;
 
 /// <summary>Turns a uniform synthetic lenet5 into one with different widths per layer.</summary>

@@ -1,6 +1,4 @@
 using System.Text;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 

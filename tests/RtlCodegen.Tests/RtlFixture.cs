@@ -1,8 +1,4 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 
@@ -23,29 +19,18 @@ internal static class RtlFixture
 
     public static byte[] Images(int count, int seed = 7) => SyntheticQModel.Images(count, seed).SelectMany(i => i).ToArray();
 
-    public static CosimResult Cosim(QModel model, int multipliers, int images, double stall = 0, string prefix = "rtl-test")
-    {
-        string dir = Generate(model, multipliers, prefix);
-        try { return CosimRunner.Run(model, dir, Images(images), new CosimOptions { StallProbability = stall, Seed = 3 }); }
-        finally { Directory.Delete(dir, recursive: true); }
-    }
+    /// <summary>Co-simulates the model's RTL at M = <paramref name="multipliers"/>, built once for every test that simulates the same design.</summary>
+    public static CosimResult Cosim(QModel model, int multipliers, int images, double stall = 0) =>
+        SharedDesign.Of(model, multipliers).Cosim(Images(images), new CosimOptions { StallProbability = stall, Seed = 3 });
 
-    /// <summary>Co-simulates <paramref name="dir"/> with every bit of the first word of conv2's weight ROM flipped
-    /// (some conv2 weights change, nothing else does), then restores the file.</summary>
-    public static CosimResult CosimWithCorruptConv2Weights(QModel model, string dir, int images = 3)
-    {
-        string mem = Path.Combine(dir, CosimRunner.RtlFolder, "l2_conv2_weights.mem");
-        string original = File.ReadAllText(mem);
-        try
+    /// <summary>Co-simulates <paramref name="design"/> with every bit of the first word of conv2's weight ROM flipped
+    /// (some conv2 weights change, nothing else does); the ROM is restored afterwards.</summary>
+    public static CosimResult CosimWithCorruptConv2Weights(SharedDesign design, int images = 3) =>
+        design.CosimWithEditedRoms(rtl =>
         {
-            var lines = original.Split('\n');
+            string mem = Path.Combine(rtl, "l2_conv2_weights.mem");
+            var lines = File.ReadAllText(mem).Split('\n');
             lines[0] = new string(lines[0].Select(c => "fedcba9876543210"[Convert.ToInt32(c.ToString(), 16)]).ToArray());
             File.WriteAllText(mem, string.Join('\n', lines));
-            return CosimRunner.Run(model, dir, Images(images), new CosimOptions());
-        }
-        finally
-        {
-            File.WriteAllText(mem, original);
-        }
-    }
+        }, Images(images), new CosimOptions());
 }

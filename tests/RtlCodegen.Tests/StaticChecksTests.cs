@@ -1,8 +1,5 @@
-using LeNetHls.Core.IO;
 using LeNetHls.Core.Plan;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 

@@ -1,4 +1,3 @@
-using LeNetHls.Core.IO;
 using LeNetHls.RtlCodegen;
 
 namespace LeNetHls.RtlCodegen.Tests;

@@ -1,6 +1,3 @@
-using LeNetHls.TestSupport;
-using Xunit;
-
 namespace LeNetHls.RtlCodegen.Tests;
 
 internal static class Tool

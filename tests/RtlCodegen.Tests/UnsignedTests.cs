@@ -1,10 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.Quantized;
 using LeNetHls.RtlCodegen;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.RtlCodegen.Tests;
 
@@ -122,12 +118,9 @@ public class UnsignedGeneratorTests
 }
 
 /// <summary>One generated lenet5 with 8-bit unsigned ReLU outputs lifted into their upper half, shared by the tests of this class.</summary>
-public sealed class UnsignedLenet5Build : IDisposable
+public sealed class UnsignedLenet5Build
 {
-    public QModel Model { get; } = UpperHalf.Lift(RtlFixture.Model("lenet5", unsignedRelu: true, seed: 2), lift: 2);
-    public string Dir { get; }
-    public UnsignedLenet5Build() => Dir = RtlFixture.Generate(Model, multipliers: 16, prefix: "rtl-lenet5-unsigned");
-    public void Dispose() => Directory.Delete(Dir, recursive: true);
+    public SharedDesign Design { get; } = SharedDesign.Of(UpperHalf.Lift(RtlFixture.Model("lenet5", unsignedRelu: true, seed: 2), lift: 2), multipliers: 16);
 }
 
 [Trait("Category", "Integration")]
@@ -148,8 +141,8 @@ public class UnsignedCosimTests(UnsignedLenet5Build build) : IClassFixture<Unsig
     [Fact]
     public void Lenet5_with_8_bit_unsigned_relu_activations_is_bit_exact_under_random_stalls()
     {
-        Assert.True(MaxpoolSeesUpperHalf(build.Model, 6));
-        var result = CosimRunner.Run(build.Model, build.Dir, RtlFixture.Images(6), new CosimOptions { StallProbability = 0.2, Seed = 5 });
+        Assert.True(MaxpoolSeesUpperHalf(build.Design.Model, 6));
+        var result = build.Design.Cosim(RtlFixture.Images(6), new CosimOptions { StallProbability = 0.2, Seed = 5 });
         Assert.Equal(6, result.Images);
         Assert.Equal(0, result.Mismatches);
     }
@@ -158,7 +151,7 @@ public class UnsignedCosimTests(UnsignedLenet5Build build) : IClassFixture<Unsig
     public void A_wrong_weight_after_unsigned_layers_is_blamed_on_its_layer_as_the_taps_read_unsigned_outputs_right()
     {
         // conv1 and pool1 output codes >= 2^(W-1): were their taps sign-extended, the blame would land on conv1.
-        var result = RtlFixture.CosimWithCorruptConv2Weights(build.Model, build.Dir);
+        var result = RtlFixture.CosimWithCorruptConv2Weights(build.Design);
         Assert.True(result.Mismatches > 0);
         Assert.Equal("conv2", result.Blame?.LayerName);
     }

@@ -1,5 +1,3 @@
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.RtlCodegen.Tests;
 
 /// <summary>

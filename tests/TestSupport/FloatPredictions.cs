@@ -1,6 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.TestSupport;
 
 /// <summary>The float model's predicted class of every image, by the plain reference (ties to the lowest index, as every float path).</summary>

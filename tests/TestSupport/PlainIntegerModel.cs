@@ -1,6 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.TestSupport;
 
 /// <summary>
@@ -47,6 +44,14 @@ public sealed class PlainIntegerModel(QModel model)
         int best = 0;
         for (int i = 1; i < scores.Length; i++) if (scores[i] > scores[best]) best = i;
         return best;
+    }
+
+    /// <summary>How many images of <paramref name="set"/> the model classifies as labelled.</summary>
+    public static int Correct(QModel model, MnistSet set)
+    {
+        var right = new bool[set.Count];
+        Parallel.For(0, set.Count, i => right[i] = Predict(model, set.Image(i)) == set.Labels[i]);
+        return right.Count(r => r);
     }
 
     private long Conv(QLayer l, int[] x, int[] y)

@@ -1,6 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.TestSupport;
 
 /// <summary>Valid qmodels derived from another one, for tests that need per-layer differences.</summary>

@@ -1,7 +1,3 @@
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-
 namespace LeNetHls.TestSupport;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using LeNetHls.Core.Verification;
-
 namespace LeNetHls.TestSupport;
 
 /// <summary>Runs a program for a test through the repository's process runner (argument list, output captured).</summary>

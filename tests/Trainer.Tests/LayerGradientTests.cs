@@ -1,5 +1,3 @@
-using LeNetHls.Core.Model;
-
 namespace LeNetHls.Trainer.Tests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Trainer.Tests;
 
 [Trait("Category", "Integration")]
@@ -10,9 +6,8 @@ public sealed class MnistIntegrationTests
     [Fact]
     public void One_default_epoch_of_lenet5_on_MNIST_reaches_98_percent_and_matches_FloatReference()
     {
-        var train = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Train);
-        var test = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test);
-        var result = TrainingLoop.Run(new TrainOptions { Spec = Presets.LeNet5(), Epochs = 1 }, train, test);
+        var test = MnistFiles.Test;
+        var result = TrainingLoop.Run(new TrainOptions { Spec = Presets.LeNet5(), Epochs = 1 }, MnistFiles.Train, test);
         Assert.True(result.Test!.Accuracy >= 0.98, $"test accuracy after one epoch: {result.Test.Accuracy:P2}");
 
         var model = result.Final.ToFloatModel();

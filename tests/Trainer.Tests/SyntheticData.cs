@@ -1,5 +1,3 @@
-using LeNetHls.Core.Data;
-
 namespace LeNetHls.Trainer.Tests;
 
 /// <summary>A small learnable stand-in for MNIST: each class is a fixed random blob pattern plus noise.</summary>

@@ -1,7 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Trainer.Tests;
 
 public sealed class TrainingLoopTests
@@ -201,9 +197,7 @@ public sealed class TrainingLoopTests
         string outPath = Path.Combine(dir, "m");
         TrainingLoop.Run(Options(epochs: 1, outPath: outPath) with { ValidationImages = 0 }, Train.Take(64), null);
         string ckpt = outPath + ".ckpt";
-        var bytes = File.ReadAllBytes(ckpt);
-        bytes[bytes.Length / 2] ^= 0x40;
-        File.WriteAllBytes(ckpt, bytes);
+        Damage.FlipBits(ckpt, (int)(new FileInfo(ckpt).Length / 2), 0x40);
         var e = Assert.Throws<LeNetHlsException>(() => TrainingLoop.Run(Options() with { ResumePath = ckpt }, Train, null));
         Assert.StartsWith(ckpt, e.Message);
         Assert.Contains("SHA-256", e.Message);

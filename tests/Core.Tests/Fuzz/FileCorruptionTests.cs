@@ -2,11 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests.Fuzz;
 

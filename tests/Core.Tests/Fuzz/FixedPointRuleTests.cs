@@ -1,8 +1,5 @@
 using System.Numerics;
 using CsCheck;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 
 namespace LeNetHls.Core.Tests.Fuzz;
 

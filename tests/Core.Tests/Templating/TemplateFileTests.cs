@@ -1,6 +1,4 @@
-using LeNetHls.Core.IO;
 using LeNetHls.Core.Templating;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Core.Tests.Templating;
 

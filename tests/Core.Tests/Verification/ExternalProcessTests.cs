@@ -1,7 +1,3 @@
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Verification;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Core.Tests.Verification;
 
 public class ExternalProcessTests

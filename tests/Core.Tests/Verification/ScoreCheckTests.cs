@@ -1,9 +1,3 @@
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Verification;
-using LeNetHls.TestSupport;
-
 namespace LeNetHls.Core.Tests.Verification;
 
 public class ScoreCheckTests

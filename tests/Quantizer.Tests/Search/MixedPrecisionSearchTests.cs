@@ -1,9 +1,5 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer.Search;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests.Search;
 
@@ -15,28 +11,7 @@ public class MixedPrecisionSearchTests
     private static readonly MnistSet RandomlyLabelled = Validation(randomLabels: true);
     private static readonly ActivationStatistics Statistics = ActivationStatistics.Collect(Model, LabelledByModel, 100);
 
-    private static FloatModel CreateModel()
-    {
-        var spec = new ModelSpec
-        {
-            Name = "tiny", Input = new Shape3(8, 8, 1),
-            Layers =
-            [
-                new() { Kind = LayerKind.Conv2D, Name = "conv1", Out = 4, Kernel = 3, Pad = 1 },
-                new() { Kind = LayerKind.ReLU, Name = "relu1" },
-                new() { Kind = LayerKind.MaxPool, Name = "pool1", Kernel = 2, Stride = 2 },
-                new() { Kind = LayerKind.Flatten, Name = "flatten" },
-                new() { Kind = LayerKind.Dense, Name = "fc1", Out = 12 },
-                new() { Kind = LayerKind.ReLU, Name = "relu2" },
-                new() { Kind = LayerKind.Dense, Name = "fc2", Out = 4 },
-            ],
-        };
-        var model = FloatModel.CreateRandom(spec, 5);
-        var rng = new Random(5);
-        foreach (var p in model.Parameters)
-            for (int i = 0; i < p.Biases.Length; i++) p.Biases[i] = (float)(rng.NextDouble() - 0.5) * 0.2f;
-        return model;
-    }
+    private static FloatModel CreateModel() => SmallNets.RandomWithBiases(SmallNets.OneConv("tiny", size: 8, convChannels: 4, hidden: 12, classes: 4), seed: 5);
 
     /// <summary>Random images labelled by the float model, so wide formats score 100 % and narrow ones lose some.</summary>
     private static MnistSet Validation(bool randomLabels)

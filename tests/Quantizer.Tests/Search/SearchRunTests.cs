@@ -1,9 +1,4 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.Golden;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
 using LeNetHls.Quantizer.Search;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests.Search;
 
@@ -36,7 +31,7 @@ public class SearchRunTests
         var model = FloatModel.CreateRandom(Presets.LeNet5(), 3);
         string modelPath = Path.Combine(RepoPaths.NewTempDir(), "random");
         ModelFile.Save(model, modelPath);
-        var trainer = new PostTrainingTrainer(ActivationStatistics.Collect(model, Mnist.Load(RepoPaths.MnistDir, MnistSplit.Train).Take(50), 50));
+        var trainer = new PostTrainingTrainer(ActivationStatistics.Collect(model, MnistFiles.Train.Take(50), 50));
         var request = new SearchRequest(modelPath, TargetAccuracy: 0.02, RepoPaths.MnistDir, RepoPaths.NewTempDir("search-run"))
         {
             ValidationImages = 300, CandidateImages = 100, MaxCandidates = 3, FinalEpochs = 2, Threads = 2, Name = "chosen",

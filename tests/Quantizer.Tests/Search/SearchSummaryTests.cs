@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
-using LeNetHls.Core.IO;
 using LeNetHls.Quantizer.Reporting;
 using LeNetHls.Quantizer.Search;
-using LeNetHls.TestSupport;
 
 namespace LeNetHls.Quantizer.Tests.Search;
 

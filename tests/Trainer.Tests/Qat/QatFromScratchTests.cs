@@ -1,8 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Trainer.Tests.Qat;
@@ -10,23 +5,7 @@ namespace LeNetHls.Trainer.Tests.Qat;
 public class QatFromScratchTests
 {
     /// <summary>12×12 pixels → conv 3×3 (4, pad 1) → relu → max 2×2 → flatten → fc 16 → relu → fc 10.</summary>
-    private static readonly ModelSpec Small = new()
-    {
-        Name = "small", Input = new Shape3(12, 12, 1),
-        Layers =
-        [
-            new() { Kind = LayerKind.Conv2D, Name = "conv1", Out = 4, Kernel = 3, Pad = 1 },
-            new() { Kind = LayerKind.ReLU, Name = "relu1" },
-            new() { Kind = LayerKind.MaxPool, Name = "pool1", Kernel = 2, Stride = 2 },
-            new() { Kind = LayerKind.Flatten, Name = "flatten" },
-            new() { Kind = LayerKind.Dense, Name = "fc1", Out = 16 },
-            new() { Kind = LayerKind.ReLU, Name = "relu2" },
-            new() { Kind = LayerKind.Dense, Name = "fc2", Out = 10 },
-        ],
-    };
-
-    private static int[] Predict(QModel q, MnistSet set) =>
-        Enumerable.Range(0, set.Count).Select(i => PlainIntegerModel.Predict(q, set.Image(i))).ToArray();
+    private static readonly ModelSpec Small = SmallNets.OneConv("small", size: 12, convChannels: 4, hidden: 16, classes: 10);
 
     private static QatOptions Options(int epochs, int seed = 3) =>
         QatFromScratch.Options(new TrainOptions { Spec = Small, Epochs = Math.Max(1, epochs), Seed = seed, Threads = 2, BatchSize = 16, WarmupSteps = 10 })
@@ -68,7 +47,7 @@ public class QatFromScratchTests
         var untrained = QatFromScratch.Train(Small, widths, Options(epochs: 0), train, evaluation, "small");
         var trained = QatFromScratch.Train(Small, widths, Options(epochs: 8), train, evaluation, "small");
         Assert.True(trained.Correct > untrained.Correct + 50, $"{untrained.Correct} → {trained.Correct} of 200");
-        Assert.Equal(Predict(trained.Model, evaluation).Where((p, i) => p == evaluation.Labels[i]).Count(), trained.Correct);
+        Assert.Equal(PlainIntegerModel.Correct(trained.Model, evaluation), trained.Correct);
         Assert.Equal(0, trained.PredictionMismatches);
     }
 
@@ -90,8 +69,8 @@ public class QatFromScratchTests
     [InlineData("lenet5-classic", 0.88)]
     public void Three_short_epochs_of_real_mnist_from_scratch_learn_at_w4a4_with_golden_and_qat_agreeing(string preset, double minimum)
     {
-        var train = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Train).Take(6000);
-        var test = Mnist.Load(RepoPaths.MnistDir, MnistSplit.Test).Take(1000);
+        var train = MnistFiles.Train.Take(6000);
+        var test = MnistFiles.Test.Take(1000);
         var spec = Presets.Get(preset);
         // Scales are re-chosen at every epoch start; the first epoch trains on the random init's scales, so a run needs more than one.
         var options = QatFromScratch.Options(new TrainOptions { Spec = spec, Epochs = 3, Threads = 2 });

@@ -1,9 +1,3 @@
-using LeNetHls.Core.Data;
-using LeNetHls.Core.FixedPoint;
-using LeNetHls.Core.IO;
-using LeNetHls.Core.Model;
-using LeNetHls.Core.Quantized;
-using LeNetHls.TestSupport;
 using LeNetHls.Trainer.Qat;
 
 namespace LeNetHls.Trainer.Tests.Qat;
@@ -30,11 +24,7 @@ public class QatTests
                 new() { Kind = LayerKind.Dense, Name = "fc2", Out = 10 },
             ],
         };
-        var model = FloatModel.CreateRandom(spec, seed);
-        var rng = new Random(seed);
-        foreach (var p in model.Parameters)
-            for (int i = 0; i < p.Biases.Length; i++) p.Biases[i] = (float)(rng.NextDouble() - 0.5) * 0.2f;
-        return model;
+        return SmallNets.RandomWithBiases(spec, seed);
     }
 
     /// <summary>The classic shape at 12×12: conv 3×3 (4, pad 1) → tanh → avg 2×2 → conv 3×3 (6, connection table) → tanh → avg 2×2 → fc 10.</summary>
@@ -221,7 +211,7 @@ public class QatTests
         var evaluation = Images(100, seed: 2);
         var result = QatTrainer.FineTune(model, QatWidths.Uniform(model.Spec, 3, 3), new QatOptions { Epochs = 2, Threads = 2, CalibrationImages = 64 },
                                          train, evaluation, "small");
-        int correct = Enumerable.Range(0, evaluation.Count).Count(i => PlainIntegerModel.Predict(result.Model, evaluation.Image(i)) == evaluation.Labels[i]);
+        int correct = PlainIntegerModel.Correct(result.Model, evaluation);
         Assert.Equal(correct, result.Correct);
         Assert.Equal(0, result.PredictionMismatches);
     }
