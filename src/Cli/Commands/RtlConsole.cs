@@ -49,15 +49,15 @@ internal static class RtlConsole
     {
         string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         var table = new Table().AddColumn("layer")
-            .AddColumn(new TableColumn("levels: LUT + carry").RightAligned()).AddColumn("from").AddColumn("to")
-            .AddColumn(new TableColumn("levels: with MUXF7/8").RightAligned()).AddColumn("from (with MUXF7/8)").AddColumn("to (with MUXF7/8)");
+            .AddColumn(new TableColumn("levels: LUT+carry").RightAligned()).AddColumn(new TableColumn("with MUXF7/8").RightAligned())
+            .AddColumn("from").AddColumn("to");
         foreach (var p in depth.PerLayer)
         {
+            // The ends named are those of the LUT+carry path; a worst path with MUXF7/8 between other ends gets a row of its own.
             var all = depth.AllCellsOf(p.Layer);
-            bool samePath = all is not null && all.Start == p.Start && all.End == p.End;
-            table.AddRow(Markup.Escape(p.Layer), I(p.Levels), Markup.Escape(p.Start), Markup.Escape(p.End),
-                         all is null ? "-" : I(all.Levels), all is null ? "-" : samePath ? "(same path)" : Markup.Escape(all.Start),
-                         all is null || samePath ? "" : Markup.Escape(all.End));
+            table.AddRow(Markup.Escape(p.Layer), I(p.Levels), all is null ? "-" : I(all.Levels), Markup.Escape(p.Start), Markup.Escape(p.End));
+            if (all is not null && (all.Start != p.Start || all.End != p.End))
+                table.AddRow("  (with MUXF7/8)", "", I(all.Levels), Markup.Escape(all.Start), Markup.Escape(all.End));
         }
         AnsiConsole.Write(table);
         if (depth.Worst is { } w)
