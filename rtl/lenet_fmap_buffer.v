@@ -74,7 +74,6 @@ module lenet_fmap_buffer #(
     // on a read. Arithmetic is done in 32 bits and cut to the table's width.
     reg [BANK_WIDTH-1:0] wr_bank_of [0:COORDS-1];
     reg [ADDR_WIDTH-1:0] wr_base_of [0:2*COORDS-1];
-    reg [BANK_WIDTH-1:0] first_bank_of [0:COORDS-1];
     reg                  column_inside [0:COORDS-1];
     integer i;
     /* verilator lint_off UNUSEDSIGNAL */ // table arithmetic in 32 bits, cut to width
@@ -84,8 +83,6 @@ module lenet_fmap_buffer #(
         for (i = 0; i < COORDS; i = i + 1) begin
             value = (i + PAD) % BANKS;
             wr_bank_of[i] = value[BANK_WIDTH-1:0];
-            value = i % BANKS;
-            first_bank_of[i] = value[BANK_WIDTH-1:0];
             // Columns left of the image wrap around to large values, so one comparison covers both sides.
             value = i - PAD;
             column_inside[i] = value[COORD_WIDTH-1:0] < WIDTH;
@@ -107,14 +104,15 @@ module lenet_fmap_buffer #(
 
     wire rd_u_inside = column_inside[rd_u];
 
-    wire [BANKS*PIXEL_WIDTH-1:0] bank_pixels;
+    // Each bank's word as read, and whether the word it is reading now lies inside the image.
+    wire [BANKS*PIXEL_WIDTH-1:0] bank_words;
+    wire [BANKS-1:0]             bank_inside;
 
     genvar b;
     generate
         for (b = 0; b < BANKS; b = b + 1) begin : g_bank
             reg [PIXEL_WIDTH-1:0] mem [0:DEPTH-1];
             reg [PIXEL_WIDTH-1:0] q;
-            reg                   in_image;
             // Window rows rd_v .. rd_v + BANKS - 1: this bank holds the one with v % BANKS == b, at
             // v = rd_v + (b - rd_v % BANKS) mod BANKS. Its base folds in the slot and -PAD for the column.
             reg [ADDR_WIDTH-1:0] rd_base_of [0:2*COORDS-1];
@@ -147,31 +145,39 @@ module lenet_fmap_buffer #(
                 if (wr_en && wr_bank == BANK_ID)
                     mem[wr_addr] <= wr_data;
                 q <= mem[addr_wide[ADDR_WIDTH-1:0]];
-                in_image <= row_inside[rd_v] && rd_u_inside;
             end
 
-            assign bank_pixels[b*PIXEL_WIDTH +: PIXEL_WIDTH] = in_image ? q : {PIXEL_WIDTH{1'b0}};
+            assign bank_words[b*PIXEL_WIDTH +: PIXEL_WIDTH] = q;
+            assign bank_inside[b] = row_inside[rd_v] && rd_u_inside;
         end
     endgenerate
 
-    // Window row r comes from bank (first + r) % BANKS, as it was when the read was issued.
-    reg [BANK_WIDTH-1:0] first_bank_q;
-    always @(posedge clk) first_bank_q <= first_bank_of[rd_v];
-
+    // Window row r comes from bank (rd_v % BANKS + r) % BANKS. That choice, with the padding mask folded
+    // in, is made when the read is issued and registered one-hot beside the words, so that after the
+    // memories only an AND-OR of BANKS words remains: no bank-index arithmetic, no wide multiplexer.
     genvar r;
     generate
         for (r = 0; r < BANKS; r = r + 1) begin : g_row
-            reg [BANK_WIDTH-1:0] bank_of_first [0:(1 << BANK_WIDTH)-1];
+            reg [BANKS-1:0] takes_bank_of [0:COORDS-1];
             integer f;
             /* verilator lint_off UNUSEDSIGNAL */ // table arithmetic in 32 bits, cut to width
-            reg [31:0] pick;
+            reg [31:0] one_hot;
             /* verilator lint_on UNUSEDSIGNAL */
-            initial for (f = 0; f < (1 << BANK_WIDTH); f = f + 1) begin
-                pick = (f + r) % BANKS;
-                bank_of_first[f] = pick[BANK_WIDTH-1:0];
+            initial for (f = 0; f < COORDS; f = f + 1) begin
+                one_hot = 32'd1 << ((f % BANKS + r) % BANKS);
+                takes_bank_of[f] = one_hot[BANKS-1:0];
             end
-            wire [BANK_WIDTH-1:0] bank = bank_of_first[first_bank_q];
-            assign rd_column[r*PIXEL_WIDTH +: PIXEL_WIDTH] = bank_pixels[bank*PIXEL_WIDTH +: PIXEL_WIDTH];
+            reg [BANKS-1:0] takes_bank;
+            always @(posedge clk) takes_bank <= takes_bank_of[rd_v] & bank_inside;
+
+            reg [PIXEL_WIDTH-1:0] picked;
+            integer k;
+            always @* begin
+                picked = {PIXEL_WIDTH{1'b0}};
+                for (k = 0; k < BANKS; k = k + 1)
+                    picked = picked | ({PIXEL_WIDTH{takes_bank[k]}} & bank_words[k*PIXEL_WIDTH +: PIXEL_WIDTH]);
+            end
+            assign rd_column[r*PIXEL_WIDTH +: PIXEL_WIDTH] = picked;
         end
     endgenerate
 endmodule

@@ -1,17 +1,46 @@
 namespace LeNetHls.RtlCodegen;
 
 /// <summary>
-/// A register-to-register path of the mapped netlist: Levels logic cells (LUTs, CARRY4, MUXF7/8,
-/// distributed-RAM reads) between Start and End, which are flip-flops, DSP48E1/BRAM ports or top-level ports.
+/// A register-to-register path of the mapped netlist between Start and End, which are flip-flops, DSP48E1/BRAM
+/// ports or top-level ports. Levels is the path's length under the weighting it was found with (see
+/// <see cref="LevelWeighting"/>); Cells lists every logic cell on it, wide-mux cells included.
 /// </summary>
-public sealed record LogicPath(string Layer, int Levels, string Start, string End, IReadOnlyList<string> Cells);
+public sealed record LogicPath(string Layer, int Levels, string Start, string End, IReadOnlyList<string> Cells)
+{
+    /// <summary>LUTs (distributed-RAM reads and inverters included) and carry cells on the path: the count.</summary>
+    public int LutAndCarryCells => Cells.Count(LogicDepth.IsLutOrCarry);
 
-/// <summary>The deepest path overall and per layer; logic levels, not a timing sign-off.</summary>
-public sealed record LogicDepthReport(LogicPath? Worst, IReadOnlyList<LogicPath> PerLayer)
+    /// <summary>MUXF7/MUXF8 on the path: the slice's wide-mux cells, which Vivado counts as levels too.</summary>
+    public int WideMuxCells => Cells.Count(LogicDepth.IsWideMux);
+}
+
+/// <summary>Which cells a logic level counts.</summary>
+public enum LevelWeighting
+{
+    /// <summary>LUTs and carry cells; MUXF7/MUXF8 (the slice's wide-mux cells behind the LUTs) count 0.</summary>
+    LutAndCarry,
+    /// <summary>Every logic cell, MUXF7/MUXF8 included, as Vivado's report_design_analysis counts logic levels.</summary>
+    AllCells,
+}
+
+/// <summary>
+/// The deepest path overall and per layer, once per weighting, each found as a longest path under its own
+/// weighting: Worst/PerLayer count LUTs and carry cells; WorstAllCells/PerLayerAllCells count MUXF7/8 too.
+/// Logic levels, not a timing sign-off.
+/// </summary>
+public sealed record LogicDepthReport(LogicPath? Worst, IReadOnlyList<LogicPath> PerLayer,
+                                      LogicPath? WorstAllCells, IReadOnlyList<LogicPath> PerLayerAllCells)
 {
     public const string Caveat =
-        "logic levels (LUTs, CARRY4 and MUXF cells in series between flip-flops and DSP/BRAM ports) after yosys synth_xilinx; " +
-        "not a signed-off Fmax: no placement, routing or cell delays are modelled";
+        "logic levels, not a signed-off Fmax: cells in series between flip-flops and DSP/BRAM ports after yosys synth_xilinx, " +
+        "counted once as LUTs and carry cells (the target's count) and once with the MUXF7/MUXF8 wide-mux cells too (Vivado's count); " +
+        "no placement, routing or cell delays are modelled";
+
+    /// <summary>Written into resources.json beside the figures, so that the JSON says what they are too.</summary>
+    public string Note => Caveat;
+
+    /// <summary>The worst path of a layer under the other weighting, or null when that layer has none.</summary>
+    public LogicPath? AllCellsOf(string layer) => (PerLayerAllCells ?? []).FirstOrDefault(p => p.Layer == layer);
 }
 
 /// <summary>
@@ -22,40 +51,81 @@ public static class LogicDepth
 {
     public static LogicDepthReport Analyze(string netlistJson, string top, Func<string, string> layerOfCell)
     {
-        using var doc = JsonDocument.Parse(netlistJson);
-        if (!doc.RootElement.GetProperty("modules").TryGetProperty(top, out var module))
-            throw new LeNetHlsException($"yosys netlist: top module '{top}' not found");
+        var netlist = Netlist.Parse(netlistJson, top);
+        var lutAndCarry = LongestPaths(netlist, LevelWeighting.LutAndCarry, layerOfCell);
+        var allCells = LongestPaths(netlist, LevelWeighting.AllCells, layerOfCell);
+        return new LogicDepthReport(lutAndCarry.FirstOrDefault(), lutAndCarry, allCells.FirstOrDefault(), allCells);
+    }
 
-        var netNames = NetNames(module);
-        var cells = new List<Cell>();
-        foreach (var c in module.GetProperty("cells").EnumerateObject())
+    /// <summary>A LUT (inverters and distributed-RAM reads are LUTs too) or a carry cell: one level in the target's count.</summary>
+    public static bool IsLutOrCarry(string type) =>
+        type.StartsWith("LUT", StringComparison.Ordinal) || type is "CARRY4" or "MUXCY" or "XORCY" or "INV" || IsLutRam(type);
+
+    /// <summary>The slice's wide-function multiplexers that join LUT outputs.</summary>
+    public static bool IsWideMux(string type) => type is "MUXF7" or "MUXF8";
+
+    private static int Weight(string type, LevelWeighting weighting) =>
+        weighting == LevelWeighting.AllCells || !IsWideMux(type) ? 1 : 0;
+
+    private sealed record Netlist(List<Cell> Cells, Dictionary<int, (int Cell, string Pin)> Driver, Dictionary<int, string> NetNames,
+                                  List<(string Port, int Bit)> OutputPortBits)
+    {
+        public static Netlist Parse(string netlistJson, string top)
         {
-            string type = c.Value.GetProperty("type").GetString()!;
-            var inputs = new List<(string Pin, int Bit)>();
-            var outputs = new List<(string Pin, int Bit)>();
-            c.Value.TryGetProperty("port_directions", out var directions);
-            foreach (var port in c.Value.GetProperty("connections").EnumerateObject())
-            {
-                string direction = directions.ValueKind == JsonValueKind.Object && directions.TryGetProperty(port.Name, out var d) ? d.GetString()! : "input";
-                int index = 0;
-                foreach (var bit in port.Value.EnumerateArray())
-                {
-                    string pin = port.Value.GetArrayLength() > 1 ? $"{port.Name}[{index}]" : port.Name;
-                    index++;
-                    if (bit.ValueKind != JsonValueKind.Number) continue;   // a constant starts nothing
-                    (direction == "output" ? outputs : inputs).Add((pin, bit.GetInt32()));
-                }
-            }
-            cells.Add(new Cell(c.Name, type, Kind(type), inputs, outputs));
-        }
+            using var doc = JsonDocument.Parse(netlistJson);
+            if (!doc.RootElement.GetProperty("modules").TryGetProperty(top, out var module))
+                throw new LeNetHlsException($"yosys netlist: top module '{top}' not found");
 
-        // Which cell (and pin) drives each net bit; input ports drive their bits as path starts.
-        var driver = new Dictionary<int, (int Cell, string Pin)>();
-        for (int i = 0; i < cells.Count; i++)
-            foreach (var (pin, bit) in cells[i].Outputs) driver[bit] = (i, pin);
+            var cells = new List<Cell>();
+            foreach (var c in module.GetProperty("cells").EnumerateObject())
+            {
+                string type = c.Value.GetProperty("type").GetString()!;
+                var inputs = new List<(string Pin, int Bit)>();
+                var outputs = new List<(string Pin, int Bit)>();
+                c.Value.TryGetProperty("port_directions", out var directions);
+                foreach (var port in c.Value.GetProperty("connections").EnumerateObject())
+                {
+                    string direction = directions.ValueKind == JsonValueKind.Object && directions.TryGetProperty(port.Name, out var d) ? d.GetString()! : "input";
+                    int index = 0;
+                    foreach (var bit in port.Value.EnumerateArray())
+                    {
+                        string pin = port.Value.GetArrayLength() > 1 ? $"{port.Name}[{index}]" : port.Name;
+                        index++;
+                        if (bit.ValueKind != JsonValueKind.Number) continue;   // a constant starts nothing
+                        (direction == "output" ? outputs : inputs).Add((pin, bit.GetInt32()));
+                    }
+                }
+                cells.Add(new Cell(c.Name, type, Kind(type), inputs, outputs));
+            }
+
+            // Which cell (and pin) drives each net bit; input ports drive their bits as path starts.
+            var driver = new Dictionary<int, (int Cell, string Pin)>();
+            for (int i = 0; i < cells.Count; i++)
+                foreach (var (pin, bit) in cells[i].Outputs) driver[bit] = (i, pin);
+
+            var outputPortBits = new List<(string Port, int Bit)>();
+            foreach (var port in module.GetProperty("ports").EnumerateObject())
+            {
+                if (port.Value.GetProperty("direction").GetString() != "output") continue;
+                foreach (var bit in port.Value.GetProperty("bits").EnumerateArray())
+                    if (bit.ValueKind == JsonValueKind.Number) outputPortBits.Add((port.Name, bit.GetInt32()));
+            }
+            return new Netlist(cells, driver, ReadNetNames(module), outputPortBits);
+        }
+    }
+
+    /// <summary>
+    /// The worst path of each layer under one weighting, deepest first. A path's length is (primary, secondary):
+    /// its levels under the weighting, then its levels under the other one, so that among equally deep paths
+    /// the one that is also deeper in the other count is named.
+    /// </summary>
+    private static List<LogicPath> LongestPaths(Netlist netlist, LevelWeighting weighting, Func<string, string> layerOfCell)
+    {
+        var (cells, driver, netNames) = (netlist.Cells, netlist.Driver, netlist.NetNames);
+        var other = weighting == LevelWeighting.AllCells ? LevelWeighting.LutAndCarry : LevelWeighting.AllCells;
 
         // Longest path into each logic cell, in topological order (Kahn), remembering the predecessor.
-        var level = new int[cells.Count];
+        var level = new (int Primary, int Secondary)[cells.Count];
         var from = new int[cells.Count];          // the logic cell before this one on its deepest path, or -1
         var fromBit = new int[cells.Count];       // the net bit entering the first cell of that path
         var pending = new int[cells.Count];
@@ -82,17 +152,19 @@ public static class LogicDepth
         {
             int i = ready.Dequeue();
             done++;
-            int best = 0;
+            // A wide-mux cell weighs 0 in the target's count, so a predecessor at level (0, 0) still beats "no predecessor".
+            (int Primary, int Secondary) best = (-1, -1);
             foreach (var (pin, bit) in cells[i].Inputs)
             {
                 if (!IsCombinational(cells[i], pin)) continue;
                 if (driver.TryGetValue(bit, out var d) && cells[d.Cell].Kind == CellKind.Logic)
                 {
-                    if (level[d.Cell] > best) { best = level[d.Cell]; from[i] = d.Cell; }
+                    if (level[d.Cell].CompareTo(best) > 0) { best = level[d.Cell]; from[i] = d.Cell; }
                 }
                 else if (from[i] < 0 && StartRank(bit, driver, cells) > StartRank(fromBit[i], driver, cells)) fromBit[i] = bit;
             }
-            level[i] = best + 1;
+            if (best.Primary < 0) best = (0, 0);
+            level[i] = (best.Primary + Weight(cells[i].Type, weighting), best.Secondary + Weight(cells[i].Type, other));
             foreach (int next in fanout[i])
                 if (--pending[next] == 0) ready.Enqueue(next);
         }
@@ -101,42 +173,34 @@ public static class LogicDepth
             throw new LeNetHlsException($"yosys netlist: a combinational loop through {logicCells - done} logic cells; logic depth is undefined");
 
         // Every path end: an input pin of a sequential cell or hard block, or an output port, fed by logic.
-        var worstPerLayer = new Dictionary<string, LogicPath>();
+        var worstPerLayer = new Dictionary<string, (LogicPath Path, (int, int) Length)>();
         void Consider(int last, string end)
         {
             string layer = layerOfCell(cells[last].Name);
-            if (worstPerLayer.TryGetValue(layer, out var known) && known.Levels >= level[last]) return;
+            if (worstPerLayer.TryGetValue(layer, out var known) && known.Length.CompareTo(level[last]) >= 0) return;
             var chain = new List<int>();
             for (int c = last; c >= 0; c = from[c]) chain.Add(c);
             chain.Reverse();
             int first = chain[0];
             string start = fromBit[first] >= 0 ? Describe(fromBit[first], driver, cells, netNames) : "a constant";
-            worstPerLayer[layer] = new LogicPath(layer, level[last], start, end, chain.Select(c => cells[c].Type).ToList());
+            worstPerLayer[layer] = (new LogicPath(layer, level[last].Primary, start, end, chain.Select(c => cells[c].Type).ToList()), level[last]);
         }
         foreach (var cell in cells)
             foreach (var (pin, bit) in cell.Inputs)
                 if ((cell.Kind != CellKind.Logic || !IsCombinational(cell, pin))
                     && driver.TryGetValue(bit, out var d) && cells[d.Cell].Kind == CellKind.Logic)
                     Consider(d.Cell, EndName(cell, pin, netNames));
-        foreach (var port in module.GetProperty("ports").EnumerateObject())
-        {
-            if (port.Value.GetProperty("direction").GetString() != "output") continue;
-            foreach (var bit in port.Value.GetProperty("bits").EnumerateArray())
-                if (bit.ValueKind == JsonValueKind.Number && driver.TryGetValue(bit.GetInt32(), out var d) && cells[d.Cell].Kind == CellKind.Logic)
-                    Consider(d.Cell, $"output port {port.Name}");
-        }
-        var perLayer = worstPerLayer.Values.OrderByDescending(p => p.Levels).ThenBy(p => p.Layer, StringComparer.Ordinal).ToList();
-        return new LogicDepthReport(perLayer.FirstOrDefault(), perLayer);
+        foreach (var (port, bit) in netlist.OutputPortBits)
+            if (driver.TryGetValue(bit, out var d) && cells[d.Cell].Kind == CellKind.Logic)
+                Consider(d.Cell, $"output port {port}");
+        return worstPerLayer.Values.OrderByDescending(p => p.Length).ThenBy(p => p.Path.Layer, StringComparer.Ordinal).Select(p => p.Path).ToList();
     }
 
     private enum CellKind { Logic, Boundary }
 
     private sealed record Cell(string Name, string Type, CellKind Kind, List<(string Pin, int Bit)> Inputs, List<(string Pin, int Bit)> Outputs);
 
-    private static CellKind Kind(string type) =>
-        type.StartsWith("LUT", StringComparison.Ordinal) || type is "CARRY4" or "MUXF7" or "MUXF8" or "MUXCY" or "XORCY" or "INV"
-        || IsLutRam(type)
-            ? CellKind.Logic : CellKind.Boundary;
+    private static CellKind Kind(string type) => IsLutOrCarry(type) || IsWideMux(type) ? CellKind.Logic : CellKind.Boundary;
 
     private static bool IsLutRam(string type) => type.StartsWith("RAM", StringComparison.Ordinal) && !type.StartsWith("RAMB", StringComparison.Ordinal);
 
@@ -181,7 +245,7 @@ public static class LogicDepth
     }
 
     /// <summary>The readable name of each net bit: a name yosys did not invent, the shortest one.</summary>
-    private static Dictionary<int, string> NetNames(JsonElement module)
+    private static Dictionary<int, string> ReadNetNames(JsonElement module)
     {
         var names = new Dictionary<int, string>();
         foreach (var net in module.GetProperty("netnames").EnumerateObject())

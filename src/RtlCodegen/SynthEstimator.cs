@@ -79,7 +79,7 @@ public static partial class SynthEstimator
     /// <summary>Changes whenever the scripts below change what a cache entry holds.</summary>
     private const string CacheVersion = "synth-batch-1";
     /// <summary>Changes whenever the depth measurement or its naming changes (the synthesis entries stay valid).</summary>
-    private const string DepthVersion = "depth-2";
+    private const string DepthVersion = "depth-3";
     public const string IoAndControl = "I/O and control";
 
     public static ResourceEstimate Run(string dir) => Run(dir, new SynthOptions { Cache = SynthCache.Default() });

@@ -46,11 +46,24 @@ internal static class RtlConsole
 
     private static void PrintDepth(LogicDepthReport depth)
     {
-        var table = new Table().AddColumn("layer").AddColumn(new TableColumn("logic levels").RightAligned()).AddColumn("from").AddColumn("to");
-        foreach (var p in depth.PerLayer) table.AddRow(Markup.Escape(p.Layer), p.Levels.ToString(CultureInfo.InvariantCulture), Markup.Escape(p.Start), Markup.Escape(p.End));
+        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        var table = new Table().AddColumn("layer")
+            .AddColumn(new TableColumn("levels: LUT+carry").RightAligned()).AddColumn(new TableColumn("with MUXF7/8").RightAligned())
+            .AddColumn("from").AddColumn("to");
+        foreach (var p in depth.PerLayer)
+        {
+            // The ends named are those of the LUT+carry path; a worst path with MUXF7/8 between other ends gets a row of its own.
+            var all = depth.AllCellsOf(p.Layer);
+            table.AddRow(Markup.Escape(p.Layer), I(p.Levels), all is null ? "-" : I(all.Levels), Markup.Escape(p.Start), Markup.Escape(p.End));
+            if (all is not null && (all.Start != p.Start || all.End != p.End))
+                table.AddRow("  (with MUXF7/8)", "", I(all.Levels), Markup.Escape(all.Start), Markup.Escape(all.End));
+        }
         AnsiConsole.Write(table);
         if (depth.Worst is { } w)
-            Console.WriteLine($"worst logic depth: {w.Levels} levels in {w.Layer} ({string.Join(" -> ", w.Cells)}), from {w.Start} to {w.End}");
+            Console.WriteLine($"worst logic depth, LUTs and carry cells counted: {w.Levels} levels in {w.Layer} ({string.Join(" -> ", w.Cells)}), from {w.Start} to {w.End}");
+        if (depth.WorstAllCells is { } v)
+            Console.WriteLine($"worst logic depth, MUXF7/MUXF8 counted too: {v.Levels} levels ({v.LutAndCarryCells} LUT/carry + {v.WideMuxCells} MUXF) in {v.Layer} " +
+                              $"({string.Join(" -> ", v.Cells)}), from {v.Start} to {v.End}");
         Console.WriteLine($"note: {LogicDepthReport.Caveat}");
     }
 }

@@ -90,10 +90,16 @@ public static class HtmlReport
         if (m.Depth is { Worst: { } worst } depth)
         {
             h.Append("<section id=\"depth\"><h2>Logic depth (yosys synth_xilinx, 7-series)</h2>");
-            h.Append($"<p>Worst register-to-register path: <b>{worst.Levels} logic levels</b> in {E(worst.Layer)}, from {E(worst.Start)} to {E(worst.End)} " +
-                     $"({E(string.Join(" → ", worst.Cells))}).</p>");
-            Table(h, ["Layer", "Logic levels", "From", "To"],
-                depth.PerLayer.Select(p => new[] { p.Layer, p.Levels.ToString(Inv), p.Start, p.End }), [0, 2, 3]);
+            h.Append($"<p>Worst register-to-register path, LUTs and carry cells counted: <b>{worst.Levels} logic levels</b> in {E(worst.Layer)}, " +
+                     $"from {E(worst.Start)} to {E(worst.End)} ({E(string.Join(" → ", worst.Cells))}).</p>");
+            if (depth.WorstAllCells is { } all)
+                h.Append($"<p>Counting the MUXF7/MUXF8 wide-mux cells too, as Vivado does: <b>{all.Levels} logic levels</b> " +
+                         $"({all.LutAndCarryCells} LUT/carry + {all.WideMuxCells} MUXF) in {E(all.Layer)}, from {E(all.Start)} to {E(all.End)} " +
+                         $"({E(string.Join(" → ", all.Cells))}).</p>");
+            Table(h, ["Layer", "Levels: LUT + carry", "From", "To", "Levels: with MUXF7/8", "From (with MUXF7/8)", "To (with MUXF7/8)"],
+                depth.PerLayer.Select(p => depth.AllCellsOf(p.Layer) is { } a
+                    ? new[] { p.Layer, p.Levels.ToString(Inv), p.Start, p.End, a.Levels.ToString(Inv), a.Start, a.End }
+                    : [p.Layer, p.Levels.ToString(Inv), p.Start, p.End, "–", "", ""]), [0, 2, 3, 5, 6]);
             h.Append($"<p class=\"sub\">These are {E(LeNetHls.RtlCodegen.LogicDepthReport.Caveat)}.</p>");
             h.Append("</section>\n");
         }
