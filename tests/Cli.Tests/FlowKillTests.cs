@@ -77,8 +77,15 @@ public partial class FlowKillTests(ITestOutputHelper output)
         for (int step = 1; step < Steps; step++)
         {
             moments.Add(new($"after {Stages[step - 1]}", step, 0));
-            // Inside the next stage: during a long one twice (cosim: in the Verilator build, then near its end).
-            double[] fractions = Stages[step] == "cosim" ? [0.3, 0.9] : [0.5];
+            // Inside the next stage; twice where a stage's own work is short beside the start of its process, or long (cosim:
+            // in the Verilator build, then near its end). The report only early: it is the last step, and may finish first.
+            double[] fractions = Stages[step] switch
+            {
+                "codegen" or "csim" => [0.5, 0.85],
+                "cosim" => [0.3, 0.9],
+                "report" => [0.25],
+                _ => [0.5],
+            };
             foreach (double f in fractions) moments.Add(new($"{f:P0} into {Stages[step]}", step, f * seconds[Stages[step]]));
         }
 
