@@ -29,7 +29,10 @@ public static class CsimRunner
     private const int MinImagesPerSlice = 500;
 
     /// <summary>
-    /// Writes tbDataDir (images and golden scores), builds hlsDir's testbench and runs it.
+    /// Writes tbDataDir (images, golden scores, csim scores), builds hlsDir's testbench and runs it. tbDataDir
+    /// is built beside itself and swapped in whole once the comparison is done, so a failure, Ctrl-C or
+    /// SIGKILL leaves the previous vectors and scores, never a mix; cosim's scores are kept when they
+    /// belong to the same vectors.
     /// <paramref name="images"/> holds N × 784 pixels. <paramref name="types"/> defaults to what
     /// <see cref="ApTypes.Find(string?)"/> finds in the environment.
     /// </summary>
@@ -39,8 +42,17 @@ public static class CsimRunner
         int pixels = model.InputShape.Size;
         if (images.Length == 0 || images.Length % pixels != 0)
             throw new LeNetHlsException($"csim: expected a whole number of {pixels}-pixel images, got {images.Length} bytes");
-        AtomicFile.EnsureWritableDirectory(tbDataDir);
+        using var tbData = AtomicDirectory.Begin(tbDataDir, TestVectors.ImagesFile, "csim");
+        var report = tbData.Build(staging => Simulate(model, hlsDir, staging, tbDataDir, images, types));
+        if (tbData.SameInTargetAndStaging(TestVectors.ImagesFile, TestVectors.GoldenScoresFile)) tbData.KeepFromTarget([TestVectors.CosimScoresFile]);
+        tbData.Commit();
+        return report;
+    }
 
+    /// <summary>Everything <see cref="Run"/> does, writing into <paramref name="staging"/> (named as <paramref name="tbDataDir"/> in messages).</summary>
+    private static CsimReport Simulate(QModel model, string hlsDir, string staging, string tbDataDir, byte[] images, ApTypes types)
+    {
+        int pixels = model.InputShape.Size;
         // g++ works in its own process while the golden model runs here.
         var compileWatch = Stopwatch.StartNew();
         var compile = Task.Run(() => { Compile(hlsDir, trace: false, types); return compileWatch.Elapsed; });
@@ -54,34 +66,44 @@ public static class CsimRunner
             throw;
         }
         var goldenTime = goldenWatch.Elapsed;
-        TestVectors.Write(tbDataDir, images, golden);
+        TestVectors.Write(staging, images, golden);
         var compileTime = compile.GetAwaiter().GetResult();
 
         int count = images.Length / pixels;
         var runWatch = Stopwatch.StartNew();
-        SimulateInSlices(hlsDir, tbDataDir, count);
+        SimulateInSlices(hlsDir, staging, count);
         var runTime = runWatch.Elapsed;
 
-        string scoresPath = Path.Combine(tbDataDir, TestVectors.CsimScoresFile);
-        var comparison = ScoreComparison.Compare(golden, TestVectors.ReadScores(scoresPath, model.Classes), model.Classes, scoresPath);
-        var divergence = comparison.FirstMismatchedImage is int first ? Locate(model, hlsDir, tbDataDir, images, first, types) : null;
+        var scores = TestVectors.ReadScores(Path.Combine(staging, TestVectors.CsimScoresFile), model.Classes);
+        var comparison = ScoreComparison.Compare(golden, scores, model.Classes, Path.Combine(tbDataDir, TestVectors.CsimScoresFile));
+        var divergence = comparison.FirstMismatchedImage is int first ? Locate(model, hlsDir, staging, images, first, types) : null;
         return new CsimReport(count, comparison.MismatchedImages, comparison.FirstMismatchedImage ?? -1, divergence, goldenTime, compileTime, runTime) { Types = types };
     }
 
     /// <summary>Builds the testbench (or its trace variant) with g++ in the type world <paramref name="types"/>; returns the binary's path.</summary>
     public static string Compile(string hlsDir, bool trace, ApTypes types)
     {
-        string binary = trace ? TraceBinary : Binary;
-        Directory.CreateDirectory(Path.Combine(hlsDir, BuildFolder));
+        string binary = Path.GetFullPath(Path.Combine(hlsDir, trace ? TraceBinary : Binary));
+        string compiler = ExternalProcess.Require(Compiler, "C simulation needs a C++17 compiler: apt-get install g++");
+        // g++ writes under a temporary name, renamed only after success: a killed or failed build leaves no half-written binary.
+        string temporary = AtomicFile.TemporaryPathFor(binary);
         var args = new List<string>(HlsGenerator.CxxFlags);
         args.AddRange(types.CompilerFlags);
         if (trace) args.Add("-DLENET_TRACE");
-        args.AddRange(["-I.", "-o", binary, HlsGenerator.TopSource, $"{HlsGenerator.TestbenchDir}/lenet5_tb.cpp"]);
-        string compiler = ExternalProcess.Require(Compiler, "C simulation needs a C++17 compiler: apt-get install g++");
-        var result = ExternalProcess.Run(compiler, args, hlsDir);
-        if (result.ExitCode != 0)
-            throw LeNetHlsException.InFile(hlsDir, $"{Compiler} failed: {FirstError(result.Stderr)}");
-        return Path.Combine(hlsDir, binary);
+        args.AddRange(["-I.", "-o", temporary, HlsGenerator.TopSource, $"{HlsGenerator.TestbenchDir}/lenet5_tb.cpp"]);
+        try
+        {
+            var result = ExternalProcess.Run(compiler, args, hlsDir);
+            if (result.ExitCode != 0)
+                throw LeNetHlsException.InFile(hlsDir, $"{Compiler} failed: {FirstError(result.Stderr)}");
+        }
+        catch
+        {
+            AtomicFile.Discard(temporary);
+            throw;
+        }
+        AtomicFile.Replace(temporary, binary);
+        return binary;
     }
 
     /// <summary>The compiler's first error line, or its first line when none says "error".</summary>

@@ -50,35 +50,54 @@ public sealed record CosimResult(
 /// <summary>
 /// Verilator co-simulation: builds the harness with the RTL, streams the test images through it and
 /// compares every score with the golden model using ==. DIR layout: DIR/rtl (generated RTL),
-/// DIR/tb_data (vectors and cosim_scores.bin), DIR/cosim (builds, logs, cycles, taps).
+/// DIR/tb_data (vectors and cosim_scores.bin), DIR/cosim (logs, cycles, taps, trace), DIR/cosim_build
+/// (the Verilator builds, reused while sources and flags are unchanged, and the logs of failed runs).
+/// tb_data and cosim are built beside themselves and swapped in once the comparison is done, so a
+/// failure, Ctrl-C or SIGKILL leaves the previous ones, never a mix.
 /// </summary>
 public static class CosimRunner
 {
     public const string RtlFolder = "rtl";
     public const string TbDataFolder = "tb_data";
     public const string CosimFolder = "cosim";
+    public const string BuildFolder = "cosim_build";
+    public const string DebugImageFile = "debug_image.bin";
 
     public static CosimResult Run(QModel model, string dir, ReadOnlySpan<byte> images, CosimOptions options)
     {
-        int pixels = model.InputShape.Size, classes = model.Classes;
+        int pixels = model.InputShape.Size;
         if (images.Length == 0 || images.Length % pixels != 0)
             throw new LeNetHlsException($"cosim: need a whole number of {pixels}-pixel images, got {images.Length} bytes");
-        int count = images.Length / pixels;
         bool vitis = options.VitisRtlDir is not null;
+        var imageArray = images.ToArray();
         string rtlDir = Path.GetFullPath(options.VitisRtlDir ?? Path.Combine(dir, RtlFolder));
         if (!Directory.Exists(rtlDir)) throw new LeNetHlsException($"{rtlDir}: RTL folder not found (run `lenet-hls codegen` first)");
         string top = vitis ? options.VitisTop : ReadPlan(rtlDir).Top;
-        string tbData = Path.GetFullPath(Path.Combine(dir, TbDataFolder));
-        string work = Path.GetFullPath(Path.Combine(dir, CosimFolder));
-        AtomicFile.EnsureWritableDirectory(tbData);
-        AtomicFile.EnsureWritableDirectory(work);
+        string buildRoot = Path.GetFullPath(Path.Combine(dir, BuildFolder));
+        AtomicFile.EnsureWritableDirectory(buildRoot);
+        using var tbDataStaging = AtomicDirectory.Begin(Path.Combine(dir, TbDataFolder), TestVectors.ImagesFile, "cosim");
+        using var workStaging = AtomicDirectory.Begin(Path.Combine(dir, CosimFolder));
+        var result = tbDataStaging.Build(tbData => workStaging.Build(work =>
+            Simulate(model, imageArray, options, rtlDir, top, buildRoot, tbData, Path.Combine(tbDataStaging.Target, TestVectors.CosimScoresFile), work)));
+        // csim's scores still hold when the vectors are the same ones.
+        if (tbDataStaging.SameInTargetAndStaging(TestVectors.ImagesFile, TestVectors.GoldenScoresFile)) tbDataStaging.KeepFromTarget([TestVectors.CsimScoresFile]);
+        tbDataStaging.Commit();
+        workStaging.Commit();
+        return result;
+    }
 
-        var imageArray = images.ToArray();
+    /// <summary>Everything <see cref="Run"/> does, writing into the staging folders <paramref name="tbData"/> and <paramref name="work"/>.</summary>
+    private static CosimResult Simulate(QModel model, byte[] imageArray, CosimOptions options, string rtlDir, string top, string buildRoot,
+                                        string tbData, string scoresPathShown, string work)
+    {
+        int pixels = model.InputShape.Size, classes = model.Classes;
+        int count = imageArray.Length / pixels;
+        bool vitis = options.VitisRtlDir is not null;
         var golden = GoldenScores.Compute(model, imageArray);
         TestVectors.Write(tbData, imageArray, golden);
 
         var buildClock = Stopwatch.StartNew();
-        string simulator = Build(rtlDir, top, work, vitis, options.Trace, taps: false);
+        string simulator = Build(rtlDir, top, buildRoot, work, vitis, options.Trace, taps: false);
         var buildTime = buildClock.Elapsed;
 
         var runClock = Stopwatch.StartNew();
@@ -100,7 +119,7 @@ public static class CosimRunner
                 "--host", options.Host.ToString().ToLowerInvariant(), "--start-gap", options.StartGap.ToString(),
             };
             if (options.Trace) args.AddRange(["--trace", Path.Combine(work, "trace.vcd")]);
-            RunSimulator(simulator, args, rtlDir, work, ranges.Count == 1 ? "simulation.log" : $"simulation_part{k}.log");
+            RunSimulator(simulator, args, rtlDir, buildRoot, ranges.Count == 1 ? "simulation.log" : $"simulation_part{k}.log");
         }
         var processes = Enumerable.Range(0, ranges.Count).Select(k => Task.Factory.StartNew(() => SimulateRange(k), TaskCreationOptions.LongRunning)).ToArray();
         try { Task.WaitAll(processes); }
@@ -116,13 +135,13 @@ public static class CosimRunner
                 throw LeNetHlsException.InFile(parts[k].Scores, $"has {part.Length / classes} images of scores, expected {ranges[k].Count}");
             part.CopyTo(actual, ranges[k].First * classes);
         }
-        string scoresPath = Path.Combine(tbData, TestVectors.CosimScoresFile);
-        TestVectors.WriteScores(scoresPath, actual);
-        var comparison = ScoreComparison.Compare(golden, actual, classes, scoresPath);
+        TestVectors.WriteScores(Path.Combine(tbData, TestVectors.CosimScoresFile), actual);
+        var comparison = ScoreComparison.Compare(golden, actual, classes, scoresPathShown);
         int? firstMismatch = comparison.FirstMismatchedImage;
         int mismatches = comparison.MismatchedImages;
         LayerDivergence? blame = firstMismatch is int bad && !vitis
-            ? Blame(model, Build(rtlDir, top, work, vitis, trace: false, taps: true), bad, imageArray.AsSpan(bad * pixels, pixels).ToArray(), rtlDir, tbData, work)
+            ? Blame(model, Build(rtlDir, top, buildRoot, work, vitis, trace: false, taps: true), bad, imageArray.AsSpan(bad * pixels, pixels).ToArray(),
+                    rtlDir, tbData, work, buildRoot)
             : null;
         // II and latency need one unbroken stream of images, so they come from the first range alone.
         var cycles = ReadCycles(parts[0].Cycles) with
@@ -166,7 +185,9 @@ public static class CosimRunner
     /// (32-bit copies of every layer's output on extra ports) cost about two thirds of the simulation
     /// time, so they are only compiled into a separate simulator that re-runs a mismatching image.
     /// </summary>
-    private static string Build(string rtlDir, string top, string work, bool vitis, bool trace, bool taps)
+    /// <param name="buildRoot">Where the builds live between runs (DIR/cosim_build); a failed build's log stays there.</param>
+    /// <param name="work">The run's staging DIR/cosim, which receives the log of a successful build.</param>
+    private static string Build(string rtlDir, string top, string buildRoot, string work, bool vitis, bool trace, bool taps)
     {
         string verilator = ExternalTool.Require("verilator");
         if (Directory.GetFiles(rtlDir, "*.v").Length == 0) throw new LeNetHlsException($"{rtlDir}: no .v files to simulate");
@@ -174,7 +195,7 @@ public static class CosimRunner
         // folders with such names are read through plain-named links, and the build itself (make works in the
         // resolved folder) moves to a plain-named folder of its own under the temp folder.
         rtlDir = MakeSafePath(rtlDir);
-        string buildParent = IsPlainPath(work) ? work : Path.Combine(Path.GetTempPath(), "lenet-hls-builds", PathKey(work));
+        string buildParent = IsPlainPath(buildRoot) ? buildRoot : Path.Combine(Path.GetTempPath(), "lenet-hls-builds", PathKey(buildRoot));
         string harness = Path.Combine(MakeSafePath(Path.GetDirectoryName(RtlAssets.HarnessFile("tb_main.cpp"))!), "tb_main.cpp");
         var sources = Directory.GetFiles(rtlDir, "*.v").Order(StringComparer.Ordinal).ToList();
         string buildDir = Path.Combine(buildParent, (vitis ? "build-vitis" : "build") + (taps ? "-taps" : "") + (trace ? "-trace" : ""));
@@ -196,13 +217,16 @@ public static class CosimRunner
         string stamp = Stamp(args, sources.Append(harness).Concat(includes).Concat(taps ? [Path.Combine(rtlDir, RtlGenerator.TapsHeader)] : []));
         if (File.Exists(simulator) && File.Exists(stampPath) && File.ReadAllText(stampPath) == stamp) return simulator;
 
+        // Without its stamp a build folder is never reused: a build killed midway is redone, not trusted.
+        if (File.Exists(stampPath)) File.Delete(stampPath);
         Directory.CreateDirectory(buildDir);
         var result = ExternalTool.Run(verilator, args, rtlDir);
-        string log = Path.Combine(work, "verilator_build.log");
+        string log = Path.Combine(buildRoot, "verilator_build.log");
         AtomicFile.WriteAllText(log, result.Output);
         if (result.ExitCode != 0 || !File.Exists(simulator))
             throw new LeNetHlsException($"{log}: Verilator build failed: {FirstDiagnostic(result.Output)}");
         AtomicFile.WriteAllText(stampPath, stamp);
+        AtomicFile.WriteAllText(Path.Combine(work, "verilator_build.log"), result.Output);
         return simulator;
     }
 
@@ -246,21 +270,22 @@ public static class CosimRunner
         return Convert.ToHexString(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static void RunSimulator(string simulator, List<string> args, string rtlDir, string work, string logName = "simulation.log")
+    /// <param name="failureLogDir">Where the output of a failed run is kept: a folder that outlives the run (not its staging).</param>
+    private static void RunSimulator(string simulator, List<string> args, string rtlDir, string failureLogDir, string logName = "simulation.log")
     {
         var result = ExternalTool.Run(simulator, args, rtlDir);
         if (result.ExitCode != 0)
         {
-            string log = Path.Combine(work, logName);
+            string log = Path.Combine(failureLogDir, logName);
             AtomicFile.WriteAllText(log, result.Output);
             throw new LeNetHlsException($"{log}: simulation failed: {ExternalTool.FirstError(result.Output)}");
         }
     }
 
     /// <summary>Re-runs one image with the debug taps and names the first layer whose output differs.</summary>
-    private static LayerDivergence? Blame(QModel model, string simulator, int imageIndex, byte[] image, string rtlDir, string tbData, string work)
+    private static LayerDivergence? Blame(QModel model, string simulator, int imageIndex, byte[] image, string rtlDir, string tbData, string work, string failureLogDir)
     {
-        string imagePath = Path.Combine(tbData, "debug_image.bin");
+        string imagePath = Path.Combine(tbData, DebugImageFile);
         string tapsDir = Path.Combine(work, "taps");
         AtomicFile.WriteAllBytes(imagePath, image);
         AtomicFile.EnsureWritableDirectory(tapsDir);
@@ -269,7 +294,7 @@ public static class CosimRunner
             "--images", imagePath, "--scores-out", Path.Combine(work, "debug_scores.bin"), "--taps-dir", tapsDir,
             "--pixels", model.InputShape.Size.ToString(), "--classes", model.Classes.ToString(),
             "--score-bits", model.Scores.Bits.ToString(), "--score-signed", model.Scores.Unsigned ? "0" : "1",
-        ], rtlDir, work);
+        ], rtlDir, failureLogDir);
         // A tap shorter than the layer's output reads as "no value" from where it ends.
         return LayerDivergence.Locate(model, imageIndex, image,
             layer => TestVectors.ReadScores(Path.Combine(tapsDir, $"tap_{layer}.bin"), 1).Select(v => (long)v).ToArray());

@@ -44,9 +44,12 @@ public static class HlsCommands
             // Built beside DIR and swapped in whole: a failure, Ctrl-C or kill leaves the old project or the new one.
             using (var staging = AtomicDirectory.Begin(dir, HlsProject.QModelFile, "codegen"))
             {
-                HlsProject.Codegen(model, qmodelPath, staging.StagingPath, plan, fpgaPart);
-                Interrupt.Token.ThrowIfCancellationRequested();
-                RtlGenerator.Generate(model, Path.Combine(staging.StagingPath, CosimRunner.RtlFolder), plan);
+                staging.Build(project =>
+                {
+                    HlsProject.Codegen(model, qmodelPath, project, plan, fpgaPart);
+                    Interrupt.Token.ThrowIfCancellationRequested();
+                    RtlGenerator.Generate(model, Path.Combine(project, CosimRunner.RtlFolder), plan);
+                });
                 staging.Commit();
             }
             Console.WriteLine($"codegen: {model.Name}, {model.Layers.Count} layers, {model.MacsPerImage:N0} MACs per image -> " +

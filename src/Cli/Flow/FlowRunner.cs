@@ -36,6 +36,8 @@ public sealed class FlowRunner
     /// </summary>
     public void Run(IReadOnlyList<FlowStage> stages)
     {
+        // What a killed earlier run left (staging folders, temporary files) goes first, whichever stages rerun now.
+        AtomicDirectory.RecoverAllUnder(_outDir);
         for (int i = 0; i < stages.Count; i++)
         {
             var stage = stages[i];

@@ -23,7 +23,16 @@ public sealed record VerificationResult(
     /// <summary>Removes a previous run's result, so a failed run never leaves a stale one behind.</summary>
     public static void Delete(string dir, string backend)
     {
-        if (File.Exists(PathIn(dir, backend))) File.Delete(PathIn(dir, backend));
+        string path = PathIn(dir, backend);
+        try
+        {
+            if (Directory.Exists(path)) throw LeNetHlsException.InFile(path, "is a folder, expected the result file");
+            if (File.Exists(path)) File.Delete(path);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw LeNetHlsException.InFile(path, $"cannot replace the previous result: {FileErrors.Reason(e)}");
+        }
     }
 
     public void Save(string dir) => AtomicFile.WriteAllText(PathIn(dir, Backend), JsonSerializer.Serialize(this, Json));

@@ -49,7 +49,7 @@ public sealed class AtomicDirectory : IDisposable
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw LeNetHlsException.InFile(target, $"cannot write: {FileErrors.Describe(e)}");
+            throw LeNetHlsException.InFile(target, $"cannot write: {FileErrors.Reason(e)}");
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class AtomicDirectory : IDisposable
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw LeNetHlsException.InFile(Target, $"cannot replace the folder: {FileErrors.Describe(e)}");
+            throw LeNetHlsException.InFile(Target, $"cannot replace the folder: {FileErrors.Reason(e)}");
         }
     }
 
@@ -101,6 +101,22 @@ public sealed class AtomicDirectory : IDisposable
             if (text.Contains(StagingPath, StringComparison.Ordinal)) AtomicFile.WriteAllText(file, text.Replace(StagingPath, Target, StringComparison.Ordinal));
         }
     }
+
+    /// <summary>
+    /// Runs a step that writes into <see cref="StagingPath"/>; its file errors name the final folder, the one
+    /// the user gave, because the staging folder is gone after the failure.
+    /// </summary>
+    public T Build<T>(Func<string, T> writeInto)
+    {
+        try { return writeInto(StagingPath); }
+        catch (LeNetHlsException e) when (e.Message.Contains(StagingPath, StringComparison.Ordinal))
+        {
+            throw new LeNetHlsException(e.Message.Replace(StagingPath, Target, StringComparison.Ordinal), e);
+        }
+    }
+
+    /// <inheritdoc cref="Build{T}(Func{string, T})"/>
+    public void Build(Action<string> writeInto) => Build(path => { writeInto(path); return 0; });
 
     /// <summary>Without a commit, the staging folder is removed and the target stays as it was.</summary>
     public void Dispose()
@@ -130,6 +146,66 @@ public sealed class AtomicDirectory : IDisposable
             }
         }
         foreach (var l in leftovers) DeleteQuietly(l.Path);
+    }
+
+    /// <summary>
+    /// <see cref="Recover"/> for every folder under <paramref name="root"/> that a killed process left a
+    /// staging, ready or old sibling of, and removal of its temporary files (<see cref="AtomicFile.RemoveStaleTemporariesUnder"/>):
+    /// a rerun starts clean whichever of its steps it repeats.
+    /// </summary>
+    public static void RecoverAllUnder(string root)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        if (!Directory.Exists(full)) return;
+        try
+        {
+            var targets = new SortedSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<string>([full]);
+            while (pending.Count > 0)
+            {
+                foreach (var dir in Directory.EnumerateDirectories(pending.Pop()))
+                {
+                    if (LeftoverTarget(dir) is { } target) targets.Add(target);
+                    else if ((File.GetAttributes(dir) & FileAttributes.ReparsePoint) == 0) pending.Push(dir);
+                }
+            }
+            foreach (var target in targets) Recover(target);
+            AtomicFile.RemoveStaleTemporariesUnder(full);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw LeNetHlsException.InFile(root, $"cannot clean up after an earlier run: {FileErrors.Reason(e)}");
+        }
+    }
+
+    /// <summary>The folder that <paramref name="dir"/> is a staging, ready or old version of, or null.</summary>
+    private static string? LeftoverTarget(string dir)
+    {
+        string name = Path.GetFileName(dir);
+        if (!name.StartsWith('.')) return null;
+        var parts = name.Split('.');
+        if (parts.Length < 3) return null;
+        var tail = parts[^1].Split('-');
+        if (tail.Length != 3 || tail[0] is not (Staging or Ready or Old) || !int.TryParse(tail[1], out _)) return null;
+        return Path.Combine(Path.GetDirectoryName(dir)!, string.Join('.', parts[1..^1]));
+    }
+
+    /// <summary>Whether each file exists in both the current <see cref="Target"/> and the staging folder with the same bytes.</summary>
+    public bool SameInTargetAndStaging(params string[] relativeFiles) =>
+        relativeFiles.All(f =>
+        {
+            string before = Path.Combine(Target, f), after = Path.Combine(StagingPath, f);
+            return File.Exists(before) && File.Exists(after) && File.ReadAllBytes(before).AsSpan().SequenceEqual(File.ReadAllBytes(after));
+        });
+
+    /// <summary>Copies the files of the current <see cref="Target"/> that the staging folder does not have (another command's results that still hold).</summary>
+    public void KeepFromTarget(IEnumerable<string> relativeFiles)
+    {
+        foreach (var f in relativeFiles)
+        {
+            string before = Path.Combine(Target, f), after = Path.Combine(StagingPath, f);
+            if (File.Exists(before) && !File.Exists(after)) AtomicFile.WriteAllBytes(after, File.ReadAllBytes(before));
+        }
     }
 
     private sealed record Leftover(string Path, string Kind, int Pid);

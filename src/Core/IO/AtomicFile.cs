@@ -27,7 +27,7 @@ public static class AtomicFile
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             TryDelete(temp);
-            throw LeNetHlsException.InFile(path, $"cannot write: {FileErrors.Describe(e)}");
+            throw LeNetHlsException.InFile(path, $"cannot write: {FileErrors.Reason(e)}");
         }
         catch
         {
@@ -45,6 +45,64 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, s => s.Write(new UTF8Encoding(false).GetBytes(text)));
 
+    /// <summary>
+    /// A temporary name beside <paramref name="path"/> for a writer that is not a .NET stream (g++ -o):
+    /// the caller writes it and then calls <see cref="Replace"/>. Temporaries of dead processes are removed.
+    /// </summary>
+    public static string TemporaryPathFor(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            RemoveStaleTemporaries(full);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw LeNetHlsException.InFile(path, $"cannot write: {FileErrors.Reason(e)}");
+        }
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    }
+
+    /// <summary>Puts a complete temporary from <see cref="TemporaryPathFor"/> in place of <paramref name="path"/> in one rename.</summary>
+    public static void Replace(string temporary, string path)
+    {
+        try
+        {
+            Stopping.ThrowIfNoMoreWrites();
+            File.Move(temporary, Path.GetFullPath(path), overwrite: true);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            TryDelete(temporary);
+            throw LeNetHlsException.InFile(path, $"cannot write: {FileErrors.Reason(e)}");
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Removes a temporary from <see cref="TemporaryPathFor"/> that will not be used (its writer failed).</summary>
+    public static void Discard(string temporary) => TryDelete(temporary);
+
+    /// <summary>
+    /// Removes, anywhere under <paramref name="root"/>, the temporaries of writers that died before their
+    /// rename (SIGKILL, power loss). A live process's temporaries (a parallel run) are left alone.
+    /// </summary>
+    public static void RemoveStaleTemporariesUnder(string root)
+    {
+        if (!Directory.Exists(root)) return;
+        foreach (var temp in Directory.EnumerateFiles(root, ".*.tmp", SearchOption.AllDirectories))
+        {
+            var parts = Path.GetFileName(temp).Split('.');
+            // ".NAME.PID.GUID.tmp": NAME may hold dots of its own.
+            if (parts.Length >= 5 && int.TryParse(parts[^3], out int pid) && parts[^2].Length == 32 && pid != Environment.ProcessId && !ProcessIsAlive(pid))
+                TryDelete(temp);
+        }
+    }
+
     /// <summary>Fails early, with a clear message, when a folder cannot be created or written.</summary>
     public static void EnsureWritableDirectory(string dir)
     {
@@ -57,7 +115,7 @@ public static class AtomicFile
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw LeNetHlsException.InFile(dir, $"output folder is not writable ({e.Message})");
+            throw LeNetHlsException.InFile(dir, $"output folder is not writable: {FileErrors.Reason(e)}");
         }
     }
 

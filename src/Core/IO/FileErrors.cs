@@ -14,8 +14,25 @@ public static class FileErrors
 
     public static string Describe(Exception e)
     {
+        string reason = KnownReason(e);
+        string detail = e.Message.Split('\n')[0].Trim();
+        return reason.Length == 0 ? detail : detail.Length == 0 || detail.Contains(reason, StringComparison.OrdinalIgnoreCase) ? reason : $"{reason} ({detail})";
+    }
+
+    /// <summary>
+    /// Only the reason, for a message that already names the file: the exception's own text would add the
+    /// name of a temporary or a probe file that no longer exists.
+    /// </summary>
+    public static string Reason(Exception e)
+    {
+        string reason = KnownReason(e);
+        return reason.Length > 0 ? reason : e.Message.Split('\n')[0].Trim();
+    }
+
+    private static string KnownReason(Exception e)
+    {
         int errno = e.HResult & 0xFFFF;
-        string reason = e switch
+        return e switch
         {
             UnauthorizedAccessException => "permission denied",
             DirectoryNotFoundException => "folder not found",
@@ -27,8 +44,6 @@ public static class FileErrors
             IOException when errno == ReadOnlyFileSystem => "read-only file system",
             _ => "",
         };
-        string detail = e.Message.Split('\n')[0].Trim();
-        return reason.Length == 0 ? detail : detail.Length == 0 || detail.Contains(reason, StringComparison.OrdinalIgnoreCase) ? reason : $"{reason} ({detail})";
     }
 
     /// <summary>Runs a read, naming the file on any I/O failure.</summary>
@@ -37,7 +52,7 @@ public static class FileErrors
         try { return read(); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw LeNetHlsException.InFile(path, Directory.Exists(path) ? "is a folder, expected a file" : $"cannot read: {Describe(e)}");
+            throw LeNetHlsException.InFile(path, Directory.Exists(path) ? "is a folder, expected a file" : $"cannot read: {Reason(e)}");
         }
     }
 }

@@ -198,7 +198,7 @@ public static class ModelFile
     {
         try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        { throw LeNetHlsException.InFile(path, $"cannot read: {FileErrors.Describe(e)}"); }
+        { throw LeNetHlsException.InFile(path, $"cannot read: {FileErrors.Reason(e)}"); }
     }
 
     private static JsonObject ReadStruct(string structPath)
@@ -212,7 +212,7 @@ public static class ModelFile
         }
         catch (JsonException e) { throw LeNetHlsException.InFile(structPath, $"invalid JSON ({e.Message.Split('\n')[0]})"); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        { throw LeNetHlsException.InFile(structPath, $"cannot read: {FileErrors.Describe(e)}"); }
+        { throw LeNetHlsException.InFile(structPath, $"cannot read: {FileErrors.Reason(e)}"); }
     }
 
     private static string Str(JsonObject o, string key, string file) =>
