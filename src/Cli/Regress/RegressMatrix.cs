@@ -12,8 +12,9 @@ public sealed record RegressCase(string Preset, int Bits, string Rounding, strin
     public const string HoldHost = "hold";
     public static readonly string[] HostModes = [HoldHost, "handshake", "sequential"];
 
+    /// <summary>The case's name, also its folder and its model's name, so a model name (no '.': 0.3 is written 0p3).</summary>
     public string Id => string.Create(CultureInfo.InvariantCulture,
-        $"{Preset}-w{Bits}a{Bits}-{Rounding}-{Overflow}-m{Multipliers}{(StallProbability > 0 ? $"-stall{StallProbability:0.##}" : "")}" +
+        $"{Preset}-w{Bits}a{Bits}-{Rounding}-{Overflow}-m{Multipliers}{(StallProbability > 0 ? $"-stall{StallProbability:0.##}".Replace('.', 'p') : "")}" +
         $"{(Host == HoldHost ? "" : "-" + Host)}");
 }
 
