@@ -8,8 +8,10 @@ namespace LeNetHls.RtlCodegen;
 /// finishes. Module text length is a poor measure of that length: the largest elaborated modules
 /// (feature-map buffers, megabytes) are mostly unrolled initial-block table arithmetic that yosys folds
 /// to constants in its first passes, and cost about as much as a multiplier array a hundredth of their
-/// size. Sized by text, one lane of lenet5 8-bit M = 128 held 80 % of the work; the estimate below,
-/// which grows with the logarithm of the text, put the two lanes within 10 % of each other.
+/// size. Sized by text, one of the two batches of lenet5 8-bit M = 128 held 80 % of the work; with the
+/// estimate below, which grows with the logarithm of the text, the two lanes took 42.5 and 42.1 s of CPU.
+/// Splitting each lane into two processes (less of synth_xilinx's whole-design pass repetition per
+/// process, one more set-up) measured the same.
 /// </summary>
 internal static class SynthSchedule
 {
