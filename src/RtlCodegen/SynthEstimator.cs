@@ -90,10 +90,12 @@ public static partial class SynthEstimator
         string rtlDir = Path.GetFullPath(Path.Combine(dir, CosimRunner.RtlFolder));
         if (!Directory.Exists(rtlDir)) throw new LeNetHlsException($"{rtlDir}: RTL folder not found (run `lenet-hls codegen` first)");
         var plan = CosimRunner.ReadPlan(rtlDir);
-        string work = Path.GetFullPath(Path.Combine(dir, SynthFolder));
-        AtomicFile.EnsureWritableDirectory(work);
-        var estimate = options.Flat ? RunFlat(yosys, rtlDir, work, plan) : RunPerModule(yosys, rtlDir, work, plan, options);
-        AtomicFile.WriteAllText(Path.Combine(work, ResultFile), JsonSerializer.Serialize(estimate, RtlPlan.Json));
+        // Built in a sibling staging folder and swapped in whole: a failure, Ctrl-C or kill leaves the previous
+        // result, never a mix; what a killed run left beside it is cleaned up by Begin.
+        using var work = AtomicDirectory.Begin(Path.Combine(dir, SynthFolder));
+        var estimate = options.Flat ? RunFlat(yosys, rtlDir, work.StagingPath, plan) : RunPerModule(yosys, rtlDir, work.StagingPath, plan, options);
+        AtomicFile.WriteAllText(Path.Combine(work.StagingPath, ResultFile), JsonSerializer.Serialize(estimate, RtlPlan.Json));
+        work.Commit();
         return estimate;
     }
 
@@ -147,8 +149,8 @@ public static partial class SynthEstimator
         var instances = CountInstances(modules, topName);
         double elaborateSeconds = clock.Elapsed.TotalSeconds;
 
-        // 2. Each distinct module once: cached ones read back, the rest shared out over `jobs` yosys processes
-        //    (one synth_xilinx run costs seconds of fixed set-up, so each process synthesizes a batch of modules).
+        // 2. Each distinct module once: cached ones read back, the rest shared out over `jobs` lanes of yosys
+        //    processes (one synth_xilinx run costs seconds of fixed set-up, so each lane synthesizes one batch).
         var units = instances.Keys.Select(name => MakeUnit(modules, name, version)).ToList();
         clock.Restart();
         var cells = new Dictionary<string, IReadOnlyDictionary<string, long>>();
@@ -162,16 +164,14 @@ public static partial class SynthEstimator
         int fromCache = units.Count - missing.Count;
         int jobs = Math.Max(1, options.Jobs);
         // The design's top goes alone: a batch holding it would take it for the top and drop every module it does not use.
-        var batches = Balance(missing.Where(u => u.Module.Name != topName).ToList(), jobs);
-        if (missing.FirstOrDefault(u => u.Module.Name == topName) is { } topUnit) batches.Insert(0, [topUnit]);
+        var lanes = SynthSchedule.Plan(missing, u => SynthSchedule.EstimatedCost(u.Text.Length), u => u.Module.Name == topName, jobs);
         var gate = new object();
-        Parallel.ForEach(batches.Select((b, i) => (Batch: b, Index: i)), new ParallelOptions { MaxDegreeOfParallelism = jobs }, item =>
+        SynthSchedule.Run(lanes, (batch, index) =>
         {
-            string batchDir = Path.Combine(work, $"batch{item.Index}");
-            if (Directory.Exists(batchDir)) Directory.Delete(batchDir, recursive: true);
+            string batchDir = Path.Combine(work, $"batch{index}");
             Directory.CreateDirectory(batchDir);
-            var results = SynthesizeBatch(yosys, modules, item.Batch, batchDir);
-            foreach (var unit in item.Batch)
+            var results = SynthesizeBatch(yosys, modules, batch, batchDir);
+            foreach (var unit in batch)
             {
                 string entry = cache.Put("synth", unit.Key, temp =>
                 {
@@ -295,18 +295,6 @@ public static partial class SynthEstimator
         if (inBatch.FirstOrDefault(n => !result.ContainsKey(n)) is { } lost)
             throw LeNetHlsException.InFile(Path.Combine(dir, "mapped.il"), $"module {lost} missing after synthesis");
         return result;
-    }
-
-    /// <summary>Modules into at most <paramref name="count"/> batches of similar size (largest first, each to the lightest batch).</summary>
-    private static List<List<Unit>> Balance(List<Unit> units, int count)
-    {
-        var batches = Enumerable.Range(0, Math.Min(count, units.Count)).Select(_ => (Units: new List<Unit>(), Size: 0L)).ToList();
-        foreach (var unit in units.OrderByDescending(u => u.Text.Length))
-        {
-            int lightest = batches.Select((b, i) => (b.Size, i)).Min().i;
-            batches[lightest] = (batches[lightest].Units.Append(unit).ToList(), batches[lightest].Size + unit.Text.Length);
-        }
-        return batches.Select(b => b.Units).ToList();
     }
 
     /// <summary>Cells by type of one mapped module, as yosys `stat` counts them.</summary>
