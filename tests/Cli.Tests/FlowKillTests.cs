@@ -197,7 +197,7 @@ public partial class FlowKillTests(ITestOutputHelper output)
         Assert.True(reached.IsSet, $"kill {moment.Label}: step {moment.AfterStep} never reported:\n{string.Join('\n', lines)}");
         if (moment.DelaySeconds > 0) p.WaitForExit(TimeSpan.FromSeconds(moment.DelaySeconds));
         bool killed = !p.HasExited;
-        var tree = killed ? Descendants(p.Id) : [];
+        var tree = killed ? ProcessTree.Descendants(p.Id) : [];
         if (killed) p.Kill(entireProcessTree: true);
         Assert.True(p.WaitForExit(60_000)); // hang guard only
         p.WaitForExit();
@@ -207,33 +207,6 @@ public partial class FlowKillTests(ITestOutputHelper output)
         Assert.False(tree.Any(IsRunning), $"kill {moment.Label}: a stage process outlived SIGKILL");
         string report = Path.Combine(OutDirOf(args), Report);
         lock (lines) return new Outcome(moment, Snapshot(OutDirOf(args)), [.. lines], killed, File.Exists(report) ? File.ReadAllText(report) : null);
-    }
-
-    /// <summary>Every process below <paramref name="root"/>, from the parent pids in /proc.</summary>
-    private static List<int> Descendants(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                // "pid (name) state ppid ...": the name may hold spaces, so fields are counted after its ')'.
-                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            }
-            catch (IOException) { }
-        }
-        var found = new List<int>();
-        var pending = new Queue<int>([root]);
-        while (pending.Count > 0)
-        {
-            int parent = pending.Dequeue();
-            foreach (var (pid, ppid) in parents)
-                if (ppid == parent) { found.Add(pid); pending.Enqueue(pid); }
-        }
-        return found;
     }
 
     /// <summary>Alive and not yet a zombie (a zombie holds no files).</summary>

@@ -8,21 +8,15 @@ public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temp = TemporaryPathFor(path);
         try
         {
-            Directory.CreateDirectory(dir);
-            RemoveStaleTemporaries(full);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            Stopping.ThrowIfNoMoreWrites();
-            if (Directory.Exists(full)) throw LeNetHlsException.InFile(path, "is a folder, expected a file");
-            File.Move(temp, full, overwrite: true);
+            if (Directory.Exists(Path.GetFullPath(path))) throw LeNetHlsException.InFile(path, "is a folder, expected a file");
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
@@ -34,6 +28,7 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+        Replace(temp, path);
     }
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
