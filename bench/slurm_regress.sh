@@ -105,9 +105,12 @@ echo "local run: $(elapsed "$start" "$(now)") s wall"
 
 # Identical results: every case, its verdict and its detail (images compared, mismatches).
 python3 - "$work/job/merged/junit.xml" "$work/local-merged/junit.xml" <<'EOF'
-import sys, xml.etree.ElementTree as ET
+import re, sys, xml.etree.ElementTree as ET
+# A failure names its case's log under the run's own work folder; that folder differs between the runs.
+def same_paths(text):
+    return re.sub(r"\S*/cases/", "…/cases/", text or "")
 def cases(path):
-    return {t.get("name"): ("FAIL: " + t.find("failure").get("message")) if t.find("failure") is not None else t.findtext("system-out")
+    return {t.get("name"): same_paths(("FAIL: " + t.find("failure").get("message")) if t.find("failure") is not None else t.findtext("system-out"))
             for t in ET.parse(path).iter("testcase")}
 slurm, local = cases(sys.argv[1]), cases(sys.argv[2])
 same = slurm == local
