@@ -9,7 +9,7 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         string temp = TemporaryPathFor(path);
-        try
+        OnTemporary(temp, path, () =>
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
@@ -17,17 +17,7 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             if (Directory.Exists(Path.GetFullPath(path))) throw LeNetHlsException.InFile(path, "is a folder, expected a file");
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            TryDelete(temp);
-            throw LeNetHlsException.InFile(path, $"cannot write: {FileErrors.Reason(e)}");
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        });
         Replace(temp, path);
     }
 
@@ -60,12 +50,22 @@ public static class AtomicFile
     }
 
     /// <summary>Puts a complete temporary from <see cref="TemporaryPathFor"/> in place of <paramref name="path"/> in one rename.</summary>
-    public static void Replace(string temporary, string path)
-    {
-        try
+    public static void Replace(string temporary, string path) =>
+        OnTemporary(temporary, path, () =>
         {
             Stopping.ThrowIfNoMoreWrites();
             File.Move(temporary, Path.GetFullPath(path), overwrite: true);
+        });
+
+    /// <summary>
+    /// Runs one step of writing <paramref name="path"/> through <paramref name="temporary"/>: if it fails the
+    /// temporary is removed, and an I/O failure becomes one line naming the path and the cause.
+    /// </summary>
+    private static void OnTemporary(string temporary, string path, Action step)
+    {
+        try
+        {
+            step();
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
